@@ -1,0 +1,63 @@
+package io.x0tta6bl4.cli;
+
+import io.x0tta6bl4.identity.CertificateAuthority;
+import io.x0tta6bl4.identity.NodeCredentials;
+import io.x0tta6bl4.identity.TrustBundle;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "ca", description = "The trust domain's certificate authority.", mixinStandardHelpOptions = true,
+        subcommands = {CaCommand.Init.class, CaCommand.IssueNode.class, CaCommand.Bundle.class})
+final class CaCommand {
+
+    @Command(name = "init", description = "Create a CA: EC P-256 root (X.509, TLS), ML-DSA-65 root (post-quantum), JWT-SVID key.")
+    static final class Init implements Runnable {
+        @Spec CommandSpec spec;
+        @Option(names = "--dir", required = true, description = "Directory for the CA (created if missing).") Path dir;
+        @Option(names = "--trust-domain", required = true, description = "Trust domain, e.g. mesh.example.org.") String trustDomain;
+
+        @Override
+        public void run() {
+            CertificateAuthority ca = CertificateAuthority.init(dir, trustDomain, Instant.now(), new SecureRandom());
+            var out = spec.commandLine().getOut();
+            out.println("CA for spiffe://" + ca.trustDomain() + " in " + dir);
+            out.println("  root.crt        EC P-256 root, " + ca.bundle().x509Root().getSubjectX500Principal().getName());
+            out.println("  root-mldsa.crt  ML-DSA-65 root");
+            out.println("  jwt.pub         ML-DSA-65 JWT-SVID key");
+            out.println("  private keys    root.key, root-mldsa.key, jwt.key (mode 0600)");
+        }
+    }
+
+    @Command(name = "issue-node", description = "Enrol a node: X.509-SVID, ML-DSA-65/ML-KEM-768/X25519 keys, PQ identity document.")
+    static final class IssueNode implements Runnable {
+        @Spec CommandSpec spec;
+        @Option(names = "--dir", required = true, description = "CA directory.") Path dir;
+        @Option(names = "--name", required = true, description = "Node name (a-z, 0-9, '-').") String name;
+        @Option(names = "--ttl", defaultValue = "24h", description = "SVID lifetime (default ${DEFAULT-VALUE}).") Duration ttl;
+
+        @Override
+        public void run() {
+            NodeCredentials node = CertificateAuthority.load(dir).issueNode(name, ttl, Instant.now(), new SecureRandom());
+            spec.commandLine().getOut().println(node.id() + " enrolled in " + node.dir() + " (valid until "
+                    + node.identity().notAfter() + ")");
+        }
+    }
+
+    @Command(name = "bundle", description = "Print the X.509 root certificate (PEM), for TLS clients such as curl --cacert.")
+    static final class Bundle implements Runnable {
+        @Spec CommandSpec spec;
+        @Option(names = "--dir", required = true, description = "CA directory.") Path dir;
+
+        @Override
+        public void run() {
+            spec.commandLine().getOut().print(TrustBundle.load(dir).x509RootPem());
+            spec.commandLine().getOut().flush();
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.x0tta6bl4.cli;
+
+import io.x0tta6bl4.identity.CredentialFileException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code x0tta6bl4} command. Exit codes: 0 ok, 1 refused (a verification failed), 2 usage or
+ * configuration error. Errors go to stderr as one line that names the file or argument.
+ */
+@Command(name = "x0tta6bl4", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Self-healing, zero-trust mesh with post-quantum identities.",
+        subcommands = {CaCommand.class, TokenCommand.class, EnvelopeCommand.class, DemoCommand.class})
+public final class Main {
+    static final int OK = 0;
+    static final int REFUSED = 1;
+    static final int USAGE = 2;
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line with the given streams; returns the exit code. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.registerConverter(Duration.class, new DurationConverter());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof Refused r) {
+                err.println("refused: " + r.getMessage());
+                return REFUSED;
+            }
+            if (e instanceof CredentialFileException || e instanceof IllegalArgumentException || e instanceof UsageProblem) {
+                err.println("error: " + e.getMessage());
+                return USAGE;
+            }
+            throw e;
+        });
+        return cli.execute(args);
+    }
+
+    /** A verification failed: exit 1 with the reason. */
+    static final class Refused extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Refused(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** Bad input from the command line or a file it names: exit 2. */
+    static final class UsageProblem extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UsageProblem(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"x0tta6bl4 " + (v == null ? "dev" : v) + " on Java " + Runtime.version()};
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package io.x0tta6bl4.identity;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.x0tta6bl4.crypto.Hex;
+import io.x0tta6bl4.crypto.MlDsa;
+import io.x0tta6bl4.crypto.MlDsaPrivateKey;
+import io.x0tta6bl4.crypto.MlKem;
+import io.x0tta6bl4.crypto.Sha3;
+import io.x0tta6bl4.crypto.X25519;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The trust domain's certificate authority, kept in one directory:
+ *
+ * <pre>
+ *   ca.json           trust domain and JWT key id
+ *   root.crt          EC P-256 root (signs X.509-SVIDs; what TLS clients trust)
+ *   root.key          its private key, mode 0600
+ *   root-mldsa.crt    ML-DSA-65 root (signs PQ identity documents), self-signed
+ *   root-mldsa.key    its private key, mode 0600
+ *   jwt.pub           ML-DSA-65 key that signs JWT-SVIDs
+ *   jwt.key           its private key, mode 0600
+ *   nodes/NAME/       one enrolled node (see {@link NodeCredentials})
+ * </pre>
+ *
+ * JWT-SVIDs get their own key rather than the PQ root's, so that the root key signs only
+ * identity documents and can be kept offline while tokens are minted.
+ */
+public final class CertificateAuthority {
+    static final String META = "ca.json";
+    static final String ROOT_CERT = "root.crt";
+    static final String ROOT_KEY = "root.key";
+    static final String PQ_ROOT_CERT = "root-mldsa.crt";
+    static final String PQ_ROOT_KEY = "root-mldsa.key";
+    static final String JWT_PUBLIC = "jwt.pub";
+    static final String JWT_KEY = "jwt.key";
+    static final String NODES = "nodes";
+    public static final Duration DEFAULT_SVID_TTL = Duration.ofHours(24);
+
+    private final Path dir;
+    private final TrustBundle bundle;
+    private final PrivateKey rootKey;
+    private final MlDsaPrivateKey pqRootKey;
+    private final MlDsaPrivateKey jwtKey;
+    private final String jwtKid;
+
+    private CertificateAuthority(Path dir, TrustBundle bundle, PrivateKey rootKey, MlDsaPrivateKey pqRootKey,
+                                 MlDsaPrivateKey jwtKey, String jwtKid) {
+        this.dir = dir;
+        this.bundle = bundle;
+        this.rootKey = rootKey;
+        this.pqRootKey = pqRootKey;
+        this.jwtKey = jwtKey;
+        this.jwtKid = jwtKid;
+    }
+
+    /** Creates a new CA in {@code dir} (created if needed); refuses a directory that already holds one. */
+    public static CertificateAuthority init(Path dir, String trustDomain, Instant now, SecureRandom random) {
+        SpiffeId.checkTrustDomain(trustDomain);
+        if (Files.exists(dir.resolve(META))) {
+            throw new CredentialFileException(dir.resolve(META), "a CA already exists here; use it, or pick an empty --dir");
+        }
+        CredentialFiles.createDirectory(dir);
+
+        KeyPair ec = X509.p256(random);
+        X509Certificate root = X509.selfSignedRoot(trustDomain, "x0tta6bl4 root (EC P-256)", ec.getPublic(), ec.getPrivate(),
+                "SHA256withECDSA", now, random);
+        MlDsa pq = MlDsa.generate(random);
+        X509Certificate pqRoot = X509.selfSignedRoot(trustDomain, "x0tta6bl4 root (ML-DSA-65)", pq.publicKey().jdk(),
+                pq.privateKey().jdk(), "ML-DSA-65", now, random);
+        MlDsa jwt = MlDsa.generate(random);
+        String kid = Hex.encode(Arrays.copyOf(Sha3.sha256(jwt.publicKey().encoded()), 8));
+
+        CredentialFiles.writeSecret(dir.resolve(ROOT_KEY), Pem.encode(Pem.PRIVATE_KEY, ec.getPrivate().getEncoded()));
+        CredentialFiles.writeSecret(dir.resolve(PQ_ROOT_KEY), Pem.encode(Pem.PRIVATE_KEY, pq.privateKey().encoded()));
+        CredentialFiles.writeSecret(dir.resolve(JWT_KEY), Pem.encode(Pem.PRIVATE_KEY, jwt.privateKey().encoded()));
+        CredentialFiles.writePublic(dir.resolve(ROOT_CERT), X509.pem(root));
+        CredentialFiles.writePublic(dir.resolve(PQ_ROOT_CERT), X509.pem(pqRoot));
+        CredentialFiles.writePublic(dir.resolve(JWT_PUBLIC), Pem.encode(Pem.PUBLIC_KEY, jwt.publicKey().encoded()));
+        ObjectNode meta = Json.MAPPER.createObjectNode();
+        meta.put("format", 1);
+        meta.put("trust_domain", trustDomain);
+        meta.put("jwt_kid", kid);
+        meta.put("created", now.toString());
+        // Written last: its presence means the CA is complete.
+        CredentialFiles.writePublic(dir.resolve(META), meta.toPrettyString() + "\n");
+        return load(dir);
+    }
+
+    /** Opens an existing CA directory, including its private keys. */
+    public static CertificateAuthority load(Path dir) {
+        TrustBundle bundle = TrustBundle.load(dir);
+        String hint = "the CA in " + dir + " is incomplete; create a new one with: x0tta6bl4 ca init";
+        Path rootKeyFile = dir.resolve(ROOT_KEY);
+        PrivateKey rootKey = X509.p256Private(rootKeyFile, Pem.decode(rootKeyFile, CredentialFiles.read(rootKeyFile, hint), Pem.PRIVATE_KEY));
+        String kid = Json.text(dir.resolve(META).toString(),
+                Json.parseObject(dir.resolve(META).toString(), CredentialFiles.read(dir.resolve(META), hint)), "jwt_kid");
+        return new CertificateAuthority(dir, bundle, rootKey, mlDsaKey(dir.resolve(PQ_ROOT_KEY), hint),
+                mlDsaKey(dir.resolve(JWT_KEY), hint), kid);
+    }
+
+    static MlDsaPrivateKey mlDsaKey(Path file, String hint) {
+        try {
+            return MlDsaPrivateKey.decode(Pem.decode(file, CredentialFiles.read(file, hint), Pem.PRIVATE_KEY));
+        } catch (IllegalArgumentException e) {
+            throw new CredentialFileException(file, e.getMessage());
+        }
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public TrustBundle bundle() {
+        return bundle;
+    }
+
+    public String trustDomain() {
+        return bundle.trustDomain();
+    }
+
+    public Path nodeDir(String name) {
+        return dir.resolve(NODES).resolve(NodeName.check(name));
+    }
+
+    /**
+     * Enrols a node: a fresh P-256 key and X.509-SVID for {@code spiffe://<domain>/node/<name>},
+     * fresh ML-DSA-65, ML-KEM-768 and X25519 key pairs, and a PQ identity document binding them
+     * (and the SVID's fingerprint) to the SPIFFE ID, signed by the ML-DSA-65 root. Everything is
+     * written under {@code nodes/<name>/}; an existing node is never overwritten.
+     */
+    public NodeCredentials issueNode(String name, Duration ttl, Instant now, SecureRandom random) {
+        if (ttl.isNegative() || ttl.isZero()) {
+            throw new IllegalArgumentException("SVID ttl must be positive, got " + ttl);
+        }
+        Path nodeDir = nodeDir(name);
+        if (Files.exists(nodeDir)) {
+            throw new CredentialFileException(nodeDir, "node '" + name + "' is already enrolled; pick another --name");
+        }
+        SpiffeId id = SpiffeId.node(trustDomain(), name);
+        KeyPair tls = X509.p256(random);
+        X509Certificate svid = X509.svid(bundle.x509Root(), rootKey, tls.getPublic(), id, List.of("localhost"), List.of("127.0.0.1"),
+                now, ttl, random);
+        MlDsa dsa = MlDsa.generate(random);
+        MlKem kem = MlKem.generate(random);
+        X25519 x = X25519.generate(random);
+        byte[] fingerprint = TrustBundle.fingerprint(svid);
+        Instant notBefore = svid.getNotBefore().toInstant();
+        Instant notAfter = svid.getNotAfter().toInstant();
+        byte[] tbs = PqIdentityDocument.toBeSigned(id, dsa.publicKey(), kem.publicKey(), x.publicKey(), fingerprint, notBefore, notAfter);
+        PqIdentityDocument doc = new PqIdentityDocument(id, dsa.publicKey(), kem.publicKey(), x.publicKey(), fingerprint,
+                notBefore, notAfter, pqRootKey.sign(tbs, random));
+
+        CredentialFiles.createDirectory(nodeDir);
+        CredentialFiles.writeSecret(nodeDir.resolve(NodeCredentials.SVID_KEY), Pem.encode(Pem.PRIVATE_KEY, tls.getPrivate().getEncoded()));
+        CredentialFiles.writeSecret(nodeDir.resolve(NodeCredentials.MLDSA_KEY), Pem.encode(Pem.PRIVATE_KEY, dsa.privateKey().encoded()));
+        CredentialFiles.writeSecret(nodeDir.resolve(NodeCredentials.MLKEM_KEY), Pem.encode(Pem.PRIVATE_KEY, kem.privateKey().encoded()));
+        CredentialFiles.writeSecret(nodeDir.resolve(NodeCredentials.X25519_KEY), Pem.encode(Pem.PRIVATE_KEY, x.privateKey().encoded()));
+        CredentialFiles.writePublic(nodeDir.resolve(NodeCredentials.SVID_CERT), X509.pem(svid));
+        CredentialFiles.writePublic(nodeDir.resolve(NodeCredentials.IDENTITY), doc.toJson());
+        return NodeCredentials.load(nodeDir);
+    }
+
+    /** Issues JWT-SVIDs for this trust domain with the CA's JWT key. */
+    public JwtSvidIssuer jwtIssuer(SecureRandom random) {
+        return new JwtSvidIssuer(trustDomain(), jwtKid, jwtKey, random);
+    }
+
+    /** The enrolled node names, sorted. */
+    public List<String> nodes() {
+        Path nodes = dir.resolve(NODES);
+        if (!Files.isDirectory(nodes)) {
+            return List.of();
+        }
+        try (var s = Files.list(nodes)) {
+            return s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (java.io.IOException e) {
+            throw new CredentialFileException(nodes, "cannot list: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.x0tta6bl4.identity;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+
+/**
+ * Reads and writes credential files. Private keys are created with mode 0600 from the first byte
+ * (the permission is set at creation, not changed afterwards, so there is no window in which
+ * another user could open the file), and existing files are never overwritten.
+ */
+final class CredentialFiles {
+    static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+    static final Set<PosixFilePermission> PUBLIC = PosixFilePermissions.fromString("rw-r--r--");
+
+    private CredentialFiles() {}
+
+    static void writeSecret(Path file, String content) {
+        write(file, content, OWNER_ONLY);
+    }
+
+    static void writePublic(Path file, String content) {
+        write(file, content, PUBLIC);
+    }
+
+    private static void write(Path file, String content, Set<PosixFilePermission> mode) {
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(mode));
+            // The umask may have narrowed the mode at creation; set it exactly (never wider than asked).
+            Files.setPosixFilePermissions(file, mode);
+            Files.writeString(file, content, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+        } catch (FileAlreadyExistsException e) {
+            throw new CredentialFileException(file, "already exists; credentials are never overwritten (remove it or choose another --dir/--name)");
+        } catch (IOException e) {
+            throw new CredentialFileException(file, "cannot write: " + e.getMessage(), e);
+        }
+    }
+
+    static String read(Path file, String hint) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new CredentialFileException(file, "does not exist; " + hint);
+        } catch (IOException e) {
+            throw new CredentialFileException(file, "cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    static void createDirectory(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new CredentialFileException(dir, "cannot create directory: " + e.getMessage(), e);
+        }
+    }
+}

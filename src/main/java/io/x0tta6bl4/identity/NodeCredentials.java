@@ -1,0 +1,64 @@
+package io.x0tta6bl4.identity;
+
+import io.x0tta6bl4.crypto.LocalKeys;
+import io.x0tta6bl4.crypto.MlKemPrivateKey;
+import io.x0tta6bl4.crypto.X25519PrivateKey;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.List;
+
+/**
+ * One node's credentials, as {@code ca issue-node} writes them:
+ *
+ * <pre>
+ *   svid.crt       X.509-SVID (PEM), for mutual TLS
+ *   svid.key       its EC P-256 private key, mode 0600
+ *   mldsa.key      ML-DSA-65 private key, mode 0600
+ *   mlkem.key      ML-KEM-768 private key, mode 0600
+ *   x25519.key     X25519 private key, mode 0600
+ *   identity.json  PQ identity document (public keys, signed by the ML-DSA-65 root)
+ * </pre>
+ */
+public record NodeCredentials(Path dir, SpiffeId id, List<X509Certificate> svidChain, PrivateKey svidKey, LocalKeys keys,
+                              PqIdentityDocument identity) {
+    static final String SVID_CERT = "svid.crt";
+    static final String SVID_KEY = "svid.key";
+    static final String MLDSA_KEY = "mldsa.key";
+    static final String MLKEM_KEY = "mlkem.key";
+    static final String X25519_KEY = "x25519.key";
+    static final String IDENTITY = "identity.json";
+
+    public NodeCredentials {
+        svidChain = List.copyOf(svidChain);
+    }
+
+    /** Reads a node directory; every problem names the file. Does not verify against a bundle. */
+    public static NodeCredentials load(Path dir) {
+        String hint = "enrol the node with: x0tta6bl4 ca issue-node --dir CA_DIR --name " + dir.getFileName();
+        Path certFile = dir.resolve(SVID_CERT);
+        List<X509Certificate> chain = X509.readChain(certFile, CredentialFiles.read(certFile, hint));
+        Path svidKeyFile = dir.resolve(SVID_KEY);
+        PrivateKey svidKey = X509.p256Private(svidKeyFile, Pem.decode(svidKeyFile, CredentialFiles.read(svidKeyFile, hint), Pem.PRIVATE_KEY));
+        Path idFile = dir.resolve(IDENTITY);
+        PqIdentityDocument doc;
+        try {
+            doc = PqIdentityDocument.fromJson(idFile.toString(), CredentialFiles.read(idFile, hint));
+        } catch (IllegalArgumentException e) {
+            throw new CredentialFileException(idFile, e.getMessage());
+        }
+        Path kemFile = dir.resolve(MLKEM_KEY);
+        Path xFile = dir.resolve(X25519_KEY);
+        LocalKeys keys;
+        try {
+            keys = new LocalKeys(doc.spiffeId().toString(),
+                    CertificateAuthority.mlDsaKey(dir.resolve(MLDSA_KEY), hint),
+                    MlKemPrivateKey.decode(Pem.decode(kemFile, CredentialFiles.read(kemFile, hint), Pem.PRIVATE_KEY)),
+                    X25519PrivateKey.decode(Pem.decode(xFile, CredentialFiles.read(xFile, hint), Pem.PRIVATE_KEY)),
+                    doc.x25519Key());
+        } catch (io.x0tta6bl4.crypto.KeyFormatException e) {
+            throw new CredentialFileException(dir, e.getMessage());
+        }
+        return new NodeCredentials(dir, doc.spiffeId(), chain, svidKey, keys, doc);
+    }
+}

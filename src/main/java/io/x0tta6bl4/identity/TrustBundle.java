@@ -1,0 +1,208 @@
+package io.x0tta6bl4.identity;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.x0tta6bl4.crypto.MlDsaPublicKey;
+import io.x0tta6bl4.crypto.PeerKeys;
+import io.x0tta6bl4.crypto.Sha3;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.cert.CertPathValidator;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.PKIXParameters;
+import java.security.cert.TrustAnchor;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What a party needs to trust a trust domain, and nothing secret: the EC P-256 root that signs
+ * X.509-SVIDs, the ML-DSA-65 root that signs PQ identity documents, and the ML-DSA-65 keys that
+ * sign JWT-SVIDs, by key id. Verifying against the bundle is the only way into the mesh.
+ */
+public final class TrustBundle {
+    private final String trustDomain;
+    private final X509Certificate x509Root;
+    private final X509Certificate pqRoot;
+    private final MlDsaPublicKey pqRootKey;
+    private final Map<String, MlDsaPublicKey> jwtAuthorities;
+
+    TrustBundle(String trustDomain, X509Certificate x509Root, X509Certificate pqRoot, Map<String, MlDsaPublicKey> jwtAuthorities) {
+        this.trustDomain = SpiffeId.checkTrustDomain(trustDomain);
+        this.x509Root = x509Root;
+        this.pqRoot = pqRoot;
+        this.pqRootKey = MlDsaPublicKey.decode(pqRoot.getPublicKey().getEncoded());
+        this.jwtAuthorities = Map.copyOf(jwtAuthorities);
+    }
+
+    /** Reads the public half of a CA directory written by {@code ca init}. */
+    public static TrustBundle load(Path caDir) {
+        String hint = "is " + caDir + " a CA directory? Create one with: x0tta6bl4 ca init --dir " + caDir + " --trust-domain DOMAIN";
+        Path meta = caDir.resolve(CertificateAuthority.META);
+        JsonNode n;
+        try {
+            n = Json.parseObject(meta.toString(), CredentialFiles.read(meta, hint));
+        } catch (IllegalArgumentException e) {
+            throw new CredentialFileException(meta, e.getMessage());
+        }
+        String domain;
+        String kid;
+        try {
+            domain = SpiffeId.checkTrustDomain(Json.text(meta.toString(), n, "trust_domain"));
+            kid = Json.text(meta.toString(), n, "jwt_kid");
+        } catch (IllegalArgumentException e) {
+            throw new CredentialFileException(meta, e.getMessage());
+        }
+        X509Certificate root = single(caDir.resolve(CertificateAuthority.ROOT_CERT), hint);
+        X509Certificate pq = single(caDir.resolve(CertificateAuthority.PQ_ROOT_CERT), hint);
+        Path jwtFile = caDir.resolve(CertificateAuthority.JWT_PUBLIC);
+        MlDsaPublicKey jwt;
+        try {
+            jwt = MlDsaPublicKey.decode(Pem.decode(jwtFile, CredentialFiles.read(jwtFile, hint), Pem.PUBLIC_KEY));
+        } catch (IllegalArgumentException e) {
+            throw new CredentialFileException(jwtFile, e.getMessage());
+        }
+        try {
+            return new TrustBundle(domain, root, pq, Map.of(kid, jwt));
+        } catch (IllegalArgumentException e) {
+            throw new CredentialFileException(caDir.resolve(CertificateAuthority.PQ_ROOT_CERT), "is not an ML-DSA-65 certificate: " + e.getMessage());
+        }
+    }
+
+    private static X509Certificate single(Path file, String hint) {
+        return X509.readChain(file, CredentialFiles.read(file, hint)).getFirst();
+    }
+
+    public String trustDomain() {
+        return trustDomain;
+    }
+
+    public X509Certificate x509Root() {
+        return x509Root;
+    }
+
+    public X509Certificate pqRoot() {
+        return pqRoot;
+    }
+
+    /** PEM of the X.509 root: what a TLS client (curl --cacert) needs. */
+    public String x509RootPem() {
+        return X509.pem(x509Root);
+    }
+
+    Optional<MlDsaPublicKey> jwtAuthority(String kid) {
+        return Optional.ofNullable(jwtAuthorities.get(kid));
+    }
+
+    /**
+     * Verifies an X.509-SVID chain (leaf first; the root may be omitted) at {@code at}: PKIX path
+     * validation to the bundle's root, then the SPIFFE X.509-SVID rules for the leaf: not a CA,
+     * digitalSignature set, keyCertSign and cRLSign not set, exactly one URI SAN, which is a SPIFFE
+     * ID of this trust domain.
+     *
+     * @return the leaf's SPIFFE ID
+     */
+    public SpiffeId verifySvid(List<X509Certificate> chain, Instant at) throws IdentityVerificationException {
+        if (chain.isEmpty()) {
+            throw new IdentityVerificationException("no certificate presented");
+        }
+        List<X509Certificate> path = chain.stream().filter(c -> !c.equals(x509Root)).toList();
+        if (path.isEmpty()) {
+            throw new IdentityVerificationException("the trust domain's root certificate is not an X.509-SVID");
+        }
+        try {
+            PKIXParameters params = new PKIXParameters(Set.of(new TrustAnchor(x509Root, null)));
+            params.setRevocationEnabled(false);
+            params.setDate(Date.from(at));
+            CertPathValidator.getInstance("PKIX").validate(CertificateFactory.getInstance("X.509").generateCertPath(path), params);
+        } catch (java.security.cert.CertPathValidatorException e) {
+            throw new IdentityVerificationException("certificate chain does not validate to the " + trustDomain + " root: " + e.getMessage());
+        } catch (GeneralSecurityException e) {
+            throw new IdentityVerificationException("certificate chain cannot be checked: " + e.getMessage());
+        }
+        X509Certificate leaf = path.getFirst();
+        if (leaf.getBasicConstraints() != -1) {
+            throw new IdentityVerificationException("an X.509-SVID leaf must not be a CA certificate");
+        }
+        boolean[] ku = leaf.getKeyUsage();
+        if (ku == null || !ku[0]) {
+            throw new IdentityVerificationException("an X.509-SVID leaf must have the digitalSignature key usage");
+        }
+        if (ku.length > 6 && (ku[5] || ku[6])) {
+            throw new IdentityVerificationException("an X.509-SVID leaf must not have keyCertSign or cRLSign");
+        }
+        SpiffeId id = uriSan(leaf);
+        if (!id.memberOf(trustDomain)) {
+            throw new IdentityVerificationException(id + " is not in trust domain " + trustDomain);
+        }
+        return id;
+    }
+
+    /** The single URI SAN of an X.509-SVID, parsed as a SPIFFE ID. */
+    static SpiffeId uriSan(X509Certificate cert) throws IdentityVerificationException {
+        Collection<List<?>> sans;
+        try {
+            sans = cert.getSubjectAlternativeNames();
+        } catch (CertificateException e) {
+            throw new IdentityVerificationException("subject alternative names do not parse: " + e.getMessage());
+        }
+        List<String> uris = sans == null ? List.of()
+                : sans.stream().filter(san -> Integer.valueOf(6).equals(san.get(0))).map(san -> (String) san.get(1)).toList();
+        if (uris.size() != 1) {
+            throw new IdentityVerificationException("an X.509-SVID must have exactly one URI SAN, found " + uris.size());
+        }
+        try {
+            return SpiffeId.parse(uris.getFirst());
+        } catch (InvalidSpiffeIdException e) {
+            throw new IdentityVerificationException("URI SAN is not a SPIFFE ID: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Verifies a PQ identity document at {@code at}: signed by the bundle's ML-DSA-65 root,
+     * inside its validity, for a SPIFFE ID of this trust domain.
+     */
+    public PeerKeys verifyIdentity(PqIdentityDocument doc, Instant at) throws IdentityVerificationException {
+        if (!doc.spiffeId().memberOf(trustDomain)) {
+            throw new IdentityVerificationException(doc.spiffeId() + " is not in trust domain " + trustDomain);
+        }
+        if (!pqRootKey.verify(doc.toBeSigned(), doc.signature())) {
+            throw new IdentityVerificationException("identity document of " + doc.spiffeId() + " is not signed by the " + trustDomain + " ML-DSA-65 root");
+        }
+        if (at.isBefore(doc.notBefore()) || at.isAfter(doc.notAfter())) {
+            throw new IdentityVerificationException("identity document of " + doc.spiffeId() + " is valid from " + doc.notBefore()
+                    + " to " + doc.notAfter() + ", not at " + at);
+        }
+        return doc.peerKeys();
+    }
+
+    /**
+     * Verifies a document and that it belongs to {@code svid}: same SPIFFE ID and the SVID's
+     * SHA-256 fingerprint. This ties the post-quantum keys to the TLS peer.
+     */
+    public PeerKeys verifyIdentity(PqIdentityDocument doc, X509Certificate svid, Instant at) throws IdentityVerificationException {
+        PeerKeys keys = verifyIdentity(doc, at);
+        if (!MessageDigest.isEqual(fingerprint(svid), doc.svidSha256())) {
+            throw new IdentityVerificationException("identity document of " + doc.spiffeId() + " is bound to another X.509-SVID");
+        }
+        if (!uriSan(svid).equals(doc.spiffeId())) {
+            throw new IdentityVerificationException("X.509-SVID and identity document name different SPIFFE IDs");
+        }
+        return keys;
+    }
+
+    static byte[] fingerprint(X509Certificate cert) {
+        try {
+            return Sha3.sha256(cert.getEncoded());
+        } catch (CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
