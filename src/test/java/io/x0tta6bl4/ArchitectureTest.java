@@ -1,0 +1,76 @@
+package io.x0tta6bl4;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import java.time.Instant;
+import java.time.InstantSource;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Keeps the package map of DESIGN.md §2: arrows point down only. Each row of the table there is
+ * one rule below; a package that does not exist yet passes vacuously, so adding it later is
+ * checked from its first class.
+ */
+class ArchitectureTest {
+    private static final String ROOT = "io.x0tta6bl4";
+    private static JavaClasses classes;
+
+    @BeforeAll
+    static void importProductionClasses() {
+        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages(ROOT);
+    }
+
+    @ParameterizedTest(name = "{0} must not depend on {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            crypto        | identity,policy,ledger,governance,monitor,ml,autonomic,mesh,orchestration,transport,api,node,cli
+            identity      | policy,ledger,governance,monitor,ml,autonomic,mesh,orchestration,transport,api,node,cli
+            policy        | ledger,governance,monitor,ml,autonomic,mesh,orchestration,transport,api,node,cli
+            ledger        | policy,governance,monitor,ml,autonomic,mesh,orchestration,transport,api,node,cli
+            governance    | monitor,ml,autonomic,mesh,orchestration,transport,api,node,cli
+            monitor       | governance,ml,autonomic,mesh,orchestration,api,node,cli
+            ml            | crypto,identity,policy,ledger,governance,monitor,autonomic,mesh,orchestration,transport,api,node,cli
+            autonomic     | api,node,cli
+            mesh          | autonomic,governance,orchestration,api,node,cli
+            orchestration | autonomic,governance,mesh,api,node,cli
+            transport     | autonomic,governance,monitor,mesh,orchestration,api,node,cli
+            api           | node,cli
+            node          | cli
+            """)
+    void layering(String from, String forbidden) {
+        String[] targets = forbidden.split(",");
+        for (int i = 0; i < targets.length; i++) {
+            targets[i] = ROOT + "." + targets[i].strip() + "..";
+        }
+        ArchRule rule = noClasses().that().resideInAPackage(ROOT + "." + from + "..")
+                .should().dependOnClassesThat().resideInAnyPackage(targets)
+                .allowEmptyShould(true);
+        rule.check(classes);
+    }
+
+    @Test
+    void mlIsPureMathOnTheJdk() {
+        noClasses().that().resideInAPackage(ROOT + ".ml..")
+                .should().dependOnClassesThat().resideOutsideOfPackages(ROOT + ".ml..", "java..")
+                .allowEmptyShould(true)
+                .check(classes);
+    }
+
+    /** DESIGN.md §3 rule 2: core code takes time as an argument; only the edges may read the clock or sleep. */
+    @Test
+    void coreNeverReadsTheWallClockOrSleeps() {
+        String[] edges = {ROOT + ".cli..", ROOT + ".node..", ROOT + ".orchestration.."};
+        noClasses().that().resideOutsideOfPackages(edges)
+                .should().callMethod(System.class, "currentTimeMillis")
+                .orShould().callMethod(Instant.class, "now")
+                .orShould().callMethod(InstantSource.class, "system")
+                .orShould().callMethod(Thread.class, "sleep", long.class)
+                .check(classes);
+    }
+}
