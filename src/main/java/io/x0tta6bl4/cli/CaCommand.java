@@ -2,6 +2,8 @@ package io.x0tta6bl4.cli;
 
 import io.x0tta6bl4.identity.CertificateAuthority;
 import io.x0tta6bl4.identity.NodeCredentials;
+import io.x0tta6bl4.identity.NodeName;
+import io.x0tta6bl4.identity.SpiffeId;
 import io.x0tta6bl4.identity.TrustBundle;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -24,6 +26,11 @@ final class CaCommand {
 
         @Override
         public void run() {
+            try {
+                SpiffeId.checkTrustDomain(trustDomain);
+            } catch (IllegalArgumentException e) {
+                throw new Main.UsageProblem("--trust-domain: " + e.getMessage() + " (for example mesh.example.org)");
+            }
             CertificateAuthority ca = CertificateAuthority.init(dir, trustDomain, Instant.now(), new SecureRandom());
             var out = spec.commandLine().getOut();
             out.println("CA for spiffe://" + ca.trustDomain() + " in " + dir);
@@ -43,6 +50,11 @@ final class CaCommand {
 
         @Override
         public void run() {
+            try {
+                NodeName.check(name);
+            } catch (IllegalArgumentException e) {
+                throw new Main.UsageProblem("--name: " + e.getMessage());
+            }
             NodeCredentials node = CertificateAuthority.load(dir).issueNode(name, ttl, Instant.now(), new SecureRandom());
             spec.commandLine().getOut().println(node.id() + " enrolled in " + node.dir() + " (valid until "
                     + node.identity().notAfter() + ")");

@@ -36,8 +36,18 @@ final class TokenCommand {
 
         @Override
         public void run() {
-            SpiffeId sub = SpiffeId.parse(subject);
-            String token = CertificateAuthority.load(dir).jwtIssuer(new SecureRandom()).issue(sub, audience, ttl, Instant.now());
+            SpiffeId sub;
+            try {
+                sub = SpiffeId.parse(subject);
+            } catch (IllegalArgumentException e) {
+                throw new Main.UsageProblem("--subject: " + e.getMessage());
+            }
+            CertificateAuthority ca = CertificateAuthority.load(dir);
+            if (!sub.memberOf(ca.trustDomain())) {
+                throw new Main.UsageProblem("--subject: " + sub + " is not in trust domain " + ca.trustDomain()
+                        + "; this CA issues tokens for spiffe://" + ca.trustDomain() + "/...");
+            }
+            String token = ca.jwtIssuer(new SecureRandom()).issue(sub, audience, ttl, Instant.now());
             spec.commandLine().getOut().println(token);
         }
     }

@@ -4,8 +4,20 @@ package io.x0tta6bl4.identity;
 public final class InvalidSpiffeIdException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
+    private final String problem;
+
     InvalidSpiffeIdException(String input, String problem) {
-        super("invalid SPIFFE ID '" + abbreviate(input) + "': " + problem);
+        this("SPIFFE ID", input, problem);
+    }
+
+    InvalidSpiffeIdException(String what, String input, String problem) {
+        super("invalid " + what + " '" + abbreviate(input) + "': " + problem);
+        this.problem = problem;
+    }
+
+    /** The broken rule alone, without the input. */
+    public String problem() {
+        return problem;
     }
 
     private static String abbreviate(String s) {

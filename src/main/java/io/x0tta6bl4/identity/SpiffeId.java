@@ -70,7 +70,11 @@ public record SpiffeId(String trustDomain, String path) {
 
     /** Validates a trust domain name on its own (e.g. {@code ca init --trust-domain}). */
     public static String checkTrustDomain(String trustDomain) {
-        checkTrustDomain(PREFIX + trustDomain, trustDomain);
+        try {
+            checkTrustDomain(PREFIX + trustDomain, trustDomain);
+        } catch (InvalidSpiffeIdException e) {
+            throw new InvalidSpiffeIdException("trust domain", trustDomain, e.problem());
+        }
         return trustDomain;
     }
 
