@@ -72,9 +72,19 @@ public final class Envelope {
         return out.toByteArray();
     }
 
-    /** Reads the header alone, without any check beyond structure: for routing and for tools. */
+    /**
+     * Reads the header alone, checking structure, version and suite but nothing cryptographic:
+     * for routing and for tools. The header is not authenticated until {@link EnvelopeOpener#open}.
+     */
     public static EnvelopeHeader peekHeader(byte[] envelope) throws EnvelopeRejectedException {
-        return Parsed.parse(envelope).header();
+        Parsed p = Parsed.parse(envelope);
+        if (p.versionByte() != VERSION) {
+            throw new EnvelopeRejectedException(EnvelopeRejectedException.Reason.UNSUPPORTED_VERSION, "version " + p.versionByte());
+        }
+        if (p.header().suite() == null) {
+            throw new EnvelopeRejectedException(EnvelopeRejectedException.Reason.UNSUPPORTED_SUITE, "suite id " + p.suiteByte());
+        }
+        return p.header();
     }
 
     static byte[] kdfInfo(byte[] headerBytes) {

@@ -45,8 +45,8 @@ public final class EnvelopeOpener {
     }
 
     public EnvelopeOpener(LocalKeys self, Senders senders, InstantSource clock, Duration window, int replayCapacity) {
-        if (window.isNegative() || window.isZero()) {
-            throw new IllegalArgumentException("freshness window must be positive, got " + window);
+        if (window.toMillis() < 1) {
+            throw new IllegalArgumentException("freshness window must be at least 1 ms, got " + window);
         }
         this.self = self;
         this.senders = senders;
@@ -88,10 +88,11 @@ public final class EnvelopeOpener {
         }
         trace.step("ML-DSA-65 signature verified");
         long now = clock.millis();
-        long age = now - h.timestamp().toEpochMilli();
-        if (Math.abs(age) > windowMillis) {
-            throw new EnvelopeRejectedException(STALE_TIMESTAMP, "timestamp " + h.timestamp() + " is " + age
-                    + " ms from now; the window is ±" + windowMillis + " ms");
+        long sent = h.timestamp().toEpochMilli();
+        // Compared without subtracting the untrusted timestamp, which could overflow.
+        if (sent < now - windowMillis || sent > now + windowMillis) {
+            throw new EnvelopeRejectedException(STALE_TIMESTAMP, "timestamp " + h.timestamp() + " is outside now ±"
+                    + windowMillis + " ms");
         }
         if (!replays.firstSighting(h.messageId(), h.timestamp().toEpochMilli(), now)) {
             throw new EnvelopeRejectedException(REPLAYED, "message id " + h.messageId() + " was already accepted");

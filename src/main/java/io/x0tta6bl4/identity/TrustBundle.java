@@ -42,6 +42,23 @@ public final class TrustBundle {
         this.jwtAuthorities = Map.copyOf(jwtAuthorities);
     }
 
+    /**
+     * A bundle from its parts, e.g. as another component stored them. {@code pqRoot} must be an
+     * ML-DSA-65 certificate.
+     */
+    public static TrustBundle of(String trustDomain, X509Certificate x509Root, X509Certificate pqRoot, Map<String, MlDsaPublicKey> jwtAuthorities) {
+        return new TrustBundle(trustDomain, x509Root, pqRoot, jwtAuthorities);
+    }
+
+    /** Parses a DER certificate, e.g. one stored by the ledger. */
+    public static X509Certificate certificate(byte[] der) {
+        try {
+            return X509.parse(der);
+        } catch (CertificateException e) {
+            throw new IllegalArgumentException("not an X.509 certificate: " + e.getMessage(), e);
+        }
+    }
+
     /** Reads the public half of a CA directory written by {@code ca init}. */
     public static TrustBundle load(Path caDir) {
         String hint = "is " + caDir + " a CA directory? Create one with: x0tta6bl4 ca init --dir " + caDir + " --trust-domain DOMAIN";
@@ -95,6 +112,11 @@ public final class TrustBundle {
     /** PEM of the X.509 root: what a TLS client (curl --cacert) needs. */
     public String x509RootPem() {
         return X509.pem(x509Root);
+    }
+
+    /** The ML-DSA-65 root's public key, which signs identity documents. */
+    public MlDsaPublicKey pqRootKey() {
+        return pqRootKey;
     }
 
     Optional<MlDsaPublicKey> jwtAuthority(String kid) {
