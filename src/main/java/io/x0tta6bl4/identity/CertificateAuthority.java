@@ -142,6 +142,11 @@ public final class CertificateAuthority {
         if (ttl.isNegative() || ttl.isZero()) {
             throw new IllegalArgumentException("SVID ttl must be positive, got " + ttl);
         }
+        Instant rootExpiry = bundle.x509Root().getNotAfter().toInstant();
+        if (ttl.compareTo(Duration.between(now, rootExpiry)) > 0) {
+            throw new IllegalArgumentException("SVID ttl " + ttl.toDays() + " days would outlive the root certificate, which expires "
+                    + rootExpiry + "; choose a shorter --ttl (default 24h)");
+        }
         Path nodeDir = nodeDir(name);
         if (Files.exists(nodeDir)) {
             throw new CredentialFileException(nodeDir, "node '" + name + "' is already enrolled; pick another --name");

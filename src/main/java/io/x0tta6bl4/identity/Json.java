@@ -68,8 +68,9 @@ final class Json {
     }
 
     static byte[] base64(String source, JsonNode n, String field) {
+        String value = text(source, n, field);
         try {
-            return Base64.getDecoder().decode(text(source, n, field));
+            return Base64.getDecoder().decode(value);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(source + ": field '" + field + "' is not valid base64");
         }

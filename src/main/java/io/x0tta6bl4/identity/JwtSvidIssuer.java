@@ -19,6 +19,8 @@ import java.util.List;
  */
 public final class JwtSvidIssuer {
     static final String ALG = "ML-DSA-65";
+    /** Longest token lifetime accepted: a bearer token is meant to be short-lived. */
+    public static final Duration MAX_TTL = Duration.ofDays(366);
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
     private final String trustDomain;
@@ -44,6 +46,9 @@ public final class JwtSvidIssuer {
         }
         if (ttl.isNegative() || ttl.isZero()) {
             throw new IllegalArgumentException("token ttl must be positive, got " + ttl);
+        }
+        if (ttl.compareTo(MAX_TTL) > 0) {
+            throw new IllegalArgumentException("token ttl " + ttl + " is longer than the " + MAX_TTL.toDays() + "-day limit; bearer tokens should be short-lived");
         }
         ObjectNode header = Json.MAPPER.createObjectNode();
         header.put("alg", ALG);

@@ -58,6 +58,9 @@ public final class JwtSvidVerifier {
         if (skew.isNegative()) {
             throw new IllegalArgumentException("clock skew allowance must not be negative");
         }
+        if (cacheSize < 1) {
+            throw new IllegalArgumentException("token cache size must be at least 1, got " + cacheSize);
+        }
         this.bundle = bundle;
         this.clock = clock;
         this.skewSeconds = skew.toSeconds();

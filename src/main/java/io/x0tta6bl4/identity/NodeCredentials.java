@@ -1,6 +1,7 @@
 package io.x0tta6bl4.identity;
 
 import io.x0tta6bl4.crypto.LocalKeys;
+import io.x0tta6bl4.crypto.MlDsaPrivateKey;
 import io.x0tta6bl4.crypto.MlKemPrivateKey;
 import io.x0tta6bl4.crypto.X25519PrivateKey;
 import java.nio.file.Path;
@@ -33,6 +34,14 @@ public record NodeCredentials(Path dir, SpiffeId id, List<X509Certificate> svidC
         svidChain = List.copyOf(svidChain);
     }
 
+    private static <K> K decode(Path file, String hint, java.util.function.Function<byte[], K> decoder) {
+        try {
+            return decoder.apply(Pem.decode(file, CredentialFiles.read(file, hint), Pem.PRIVATE_KEY));
+        } catch (io.x0tta6bl4.crypto.KeyFormatException e) {
+            throw new CredentialFileException(file, e.getMessage());
+        }
+    }
+
     /** Reads a node directory; every problem names the file. Does not verify against a bundle. */
     public static NodeCredentials load(Path dir) {
         String hint = "enrol the node with: x0tta6bl4 ca issue-node --dir CA_DIR --name " + dir.getFileName();
@@ -47,18 +56,13 @@ public record NodeCredentials(Path dir, SpiffeId id, List<X509Certificate> svidC
         } catch (IllegalArgumentException e) {
             throw new CredentialFileException(idFile, e.getMessage());
         }
+        MlDsaPrivateKey dsa = CertificateAuthority.mlDsaKey(dir.resolve(MLDSA_KEY), hint);
         Path kemFile = dir.resolve(MLKEM_KEY);
+        MlKemPrivateKey kem = decode(kemFile, hint, MlKemPrivateKey::decode);
         Path xFile = dir.resolve(X25519_KEY);
-        LocalKeys keys;
-        try {
-            keys = new LocalKeys(doc.spiffeId().toString(),
-                    CertificateAuthority.mlDsaKey(dir.resolve(MLDSA_KEY), hint),
-                    MlKemPrivateKey.decode(Pem.decode(kemFile, CredentialFiles.read(kemFile, hint), Pem.PRIVATE_KEY)),
-                    X25519PrivateKey.decode(Pem.decode(xFile, CredentialFiles.read(xFile, hint), Pem.PRIVATE_KEY)),
-                    doc.x25519Key());
-        } catch (io.x0tta6bl4.crypto.KeyFormatException e) {
-            throw new CredentialFileException(dir, e.getMessage());
-        }
+        X25519PrivateKey x = decode(xFile, hint, X25519PrivateKey::decode);
+        LocalKeys keys = new LocalKeys(doc.spiffeId().toString(), dsa, kem, x, doc.x25519Key());
+        KeyMatch.check(dir, chain.getFirst(), svidKey, doc, keys);
         return new NodeCredentials(dir, doc.spiffeId(), chain, svidKey, keys, doc);
     }
 }

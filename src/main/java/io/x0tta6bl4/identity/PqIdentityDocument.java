@@ -46,6 +46,24 @@ public record PqIdentityDocument(SpiffeId spiffeId, MlDsaPublicKey signingKey, M
         return signature.clone();
     }
 
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof PqIdentityDocument d && spiffeId.equals(d.spiffeId) && signingKey.equals(d.signingKey)
+                && kemKey.equals(d.kemKey) && x25519Key.equals(d.x25519Key) && java.util.Arrays.equals(svidSha256, d.svidSha256)
+                && notBefore.equals(d.notBefore) && notAfter.equals(d.notAfter) && java.util.Arrays.equals(signature, d.signature);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(spiffeId, signingKey, kemKey, x25519Key, java.util.Arrays.hashCode(svidSha256), notBefore,
+                notAfter, java.util.Arrays.hashCode(signature));
+    }
+
+    @Override
+    public String toString() {
+        return "PqIdentityDocument[" + spiffeId + ", svid sha256 " + Hex.encode(svidSha256) + ", valid " + notBefore + " to " + notAfter + "]";
+    }
+
     /** The keys a peer uses to encrypt to this node and check its messages. */
     public PeerKeys peerKeys() {
         return new PeerKeys(spiffeId.toString(), signingKey, kemKey, x25519Key);

@@ -96,6 +96,15 @@ public record SpiffeId(String trustDomain, String path) {
         }
         for (int i = 0; i < td.length(); i++) {
             char c = td.charAt(i);
+            if (c == '?') {
+                throw new InvalidSpiffeIdException(whole, "a SPIFFE ID must not have a query ('?')");
+            }
+            if (c == '#') {
+                throw new InvalidSpiffeIdException(whole, "a SPIFFE ID must not have a fragment ('#')");
+            }
+            if (c == '%') {
+                throw new InvalidSpiffeIdException(whole, "percent-encoding is not allowed in a SPIFFE ID");
+            }
             if (c == ':') {
                 throw new InvalidSpiffeIdException(whole, "trust domain must not contain a port");
             }
