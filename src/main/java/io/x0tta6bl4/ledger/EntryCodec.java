@@ -1,0 +1,174 @@
+package io.x0tta6bl4.ledger;
+
+import io.x0tta6bl4.identity.SpiffeId;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The canonical byte encodings of the ledger (docs/wire-formats.md §7). One encoding per thing,
+ * no optional fields, lengths before contents, so equal values always give equal bytes and the
+ * hashes over them are stable across versions and languages.
+ */
+public final class EntryCodec {
+    static final byte[] ENTRY_MAGIC = {'X', '0', 'L', 'E'};
+    static final byte[] BATCH_MAGIC = {'X', '0', 'L', 'B'};
+    static final byte[] HEAD_MAGIC = {'X', '0', 'T', 'H'};
+    static final int VERSION = 1;
+
+    private EntryCodec() {}
+
+    /** The bytes an entry's Merkle leaf hashes. */
+    public static byte[] encode(LedgerEntry e) {
+        Writer w = new Writer(256 + e.submission().payload().length());
+        w.raw(ENTRY_MAGIC).u8(VERSION).u64(e.seq()).u64(e.timestamp().toEpochMilli());
+        submission(w, e.submission());
+        w.str16(e.submitter()).u64(e.batch());
+        return w.bytes();
+    }
+
+    /** The bytes a submitter signs for a batch. */
+    static byte[] batchBody(byte[] id, String submitter, List<Submission> submissions) {
+        Writer w = new Writer(256 * submissions.size());
+        w.raw(BATCH_MAGIC).u8(VERSION).raw(id).str16(submitter).u32(submissions.size());
+        for (Submission s : submissions) {
+            submission(w, s);
+        }
+        return w.bytes();
+    }
+
+    /** The bytes a replica signs to vouch for a tree head. */
+    static byte[] treeHead(String trustDomain, long size, byte[] root) {
+        return new Writer(64 + trustDomain.length()).raw(HEAD_MAGIC).u8(VERSION).str16(trustDomain).u64(size).raw(root).bytes();
+    }
+
+    private static void submission(Writer w, Submission s) {
+        w.str8(s.type().name()).str16(s.actor().toString()).str16(s.action()).str16(s.resource()).str8(s.status()).str32(s.payload());
+    }
+
+    /** A whole batch with its signature, as carried in a Raft log entry. */
+    static byte[] encodeBatch(Batch b) {
+        byte[] body = batchBody(b.id(), b.submitter(), b.submissions());
+        return new Writer(body.length + 3400).u32(body.length).raw(body).u16(b.signature().length).raw(b.signature()).bytes();
+    }
+
+    static Batch decodeBatch(ByteBuffer in) {
+        try {
+            int bodyLength = in.getInt();
+            if (bodyLength < 0 || bodyLength > in.remaining()) {
+                throw new LedgerException(LedgerException.Reason.INVALID_FIELD, "batch body length out of range");
+            }
+            ByteBuffer body = in.slice(in.position(), bodyLength);
+            in.position(in.position() + bodyLength);
+            byte[] magic = new byte[4];
+            body.get(magic);
+            if (!java.util.Arrays.equals(magic, BATCH_MAGIC) || (body.get() & 0xff) != VERSION) {
+                throw new LedgerException(LedgerException.Reason.INVALID_FIELD, "not a version-1 batch");
+            }
+            byte[] id = new byte[16];
+            body.get(id);
+            String submitter = str(body, body.getShort() & 0xffff);
+            int count = body.getInt();
+            if (count < 1 || count > Batch.MAX_ENTRIES) {
+                throw new LedgerException(LedgerException.Reason.INVALID_FIELD, "batch count " + count + " out of range");
+            }
+            List<Submission> subs = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                String type = str(body, body.get() & 0xff);
+                SpiffeId actor = SpiffeId.parse(str(body, body.getShort() & 0xffff));
+                String action = str(body, body.getShort() & 0xffff);
+                String resource = str(body, body.getShort() & 0xffff);
+                String status = str(body, body.get() & 0xff);
+                String payload = str(body, body.getInt());
+                subs.add(Submission.of(type, actor, action, resource, status, payload));
+            }
+            if (body.hasRemaining()) {
+                throw new LedgerException(LedgerException.Reason.INVALID_FIELD, "trailing bytes after the batch body");
+            }
+            byte[] sig = new byte[in.getShort() & 0xffff];
+            in.get(sig);
+            return new Batch(id, submitter, subs, sig);
+        } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {
+            if (e instanceof LedgerException le) {
+                throw le;
+            }
+            throw new LedgerException(LedgerException.Reason.INVALID_FIELD, "batch does not decode: " + e.getMessage());
+        }
+    }
+
+    private static String str(ByteBuffer b, int length) {
+        if (length < 0 || length > b.remaining()) {
+            throw new LedgerException(LedgerException.Reason.INVALID_FIELD, "field length " + length + " exceeds the data");
+        }
+        byte[] raw = new byte[length];
+        b.get(raw);
+        return new String(raw, StandardCharsets.UTF_8);
+    }
+
+    static LedgerEntry entry(long seq, Instant ts, Submission s, String submitter, long batch) {
+        return new LedgerEntry(seq, ts, s, submitter, batch);
+    }
+
+    /** Big-endian writer for the encodings above. */
+    static final class Writer {
+        private final ByteArrayOutputStream out;
+
+        Writer(int capacity) {
+            out = new ByteArrayOutputStream(capacity);
+        }
+
+        Writer raw(byte[] b) {
+            out.writeBytes(b);
+            return this;
+        }
+
+        Writer u8(int v) {
+            out.write(v);
+            return this;
+        }
+
+        Writer u16(int v) {
+            out.write(v >>> 8);
+            out.write(v);
+            return this;
+        }
+
+        Writer u32(int v) {
+            u16(v >>> 16);
+            return u16(v & 0xffff);
+        }
+
+        Writer u64(long v) {
+            u32((int) (v >>> 32));
+            return u32((int) v);
+        }
+
+        Writer str8(String s) {
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            if (b.length > 0xff) {
+                throw new IllegalArgumentException("field longer than 255 bytes");
+            }
+            return u8(b.length).raw(b);
+        }
+
+        Writer str16(String s) {
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            if (b.length > 0xffff) {
+                throw new IllegalArgumentException("field longer than 65535 bytes");
+            }
+            return u16(b.length).raw(b);
+        }
+
+        Writer str32(String s) {
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            return u32(b.length).raw(b);
+        }
+
+        byte[] bytes() {
+            return out.toByteArray();
+        }
+    }
+}

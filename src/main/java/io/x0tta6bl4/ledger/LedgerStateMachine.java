@@ -1,0 +1,221 @@
+package io.x0tta6bl4.ledger;
+
+import io.x0tta6bl4.identity.PqIdentityDocument;
+import io.x0tta6bl4.identity.TrustBundle;
+import java.io.File;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotInfo;
+import org.apache.ratis.statemachine.StateMachineStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Adapts {@link LedgerCore} to Ratis. The leader stamps each command with its clock
+ * ({@link #startTransaction}); every replica applies the committed log in order
+ * ({@link #applyTransaction}), skipping indexes the SQLite file already holds, so each entry is
+ * applied exactly once also across restarts. A snapshot is a consistent copy of the SQLite file;
+ * after one, Ratis purges the log up to it, and a follower too far behind receives the file and
+ * reloads from it ({@link #reinitialize}).
+ */
+final class LedgerStateMachine extends BaseStateMachine {
+    private static final Logger LOG = LoggerFactory.getLogger(LedgerStateMachine.class);
+
+    /** What the replica does when the log asks for it; run off the apply thread. */
+    interface Callbacks {
+        void checkpointDue(TreeHead head);
+
+        void headMismatch(LedgerCore.HeadMismatch mismatch);
+
+        void leaderChanged(Optional<String> leader);
+    }
+
+    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    private final Path dataDir;
+    private final TrustBundle bundle;
+    private final Set<String> voters;
+    private final InstantSource clock;
+    private final Callbacks callbacks;
+    private volatile LedgerCore core;
+    private final CompletableFuture<Void> loaded = new CompletableFuture<>();
+
+    LedgerStateMachine(Path dataDir, TrustBundle bundle, Set<String> voters, InstantSource clock, Callbacks callbacks) {
+        this.dataDir = dataDir;
+        this.bundle = bundle;
+        this.voters = voters;
+        this.clock = clock;
+        this.callbacks = callbacks;
+    }
+
+    LedgerCore core() {
+        loaded.join();
+        return core;
+    }
+
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+        super.initialize(server, groupId, raftStorage);
+        storage.init(raftStorage);
+        load();
+    }
+
+    private void load() {
+        core = new LedgerCore(LedgerStore.open(dataDir), bundle, voters, callbacks::headMismatch);
+        setLastAppliedTermIndex(TermIndex.valueOf(core.appliedTerm(), core.appliedIndex()));
+        loaded.complete(null);
+    }
+
+    @Override
+    public StateMachineStorage getStateMachineStorage() {
+        return storage;
+    }
+
+    @Override
+    public SnapshotInfo getLatestSnapshot() {
+        return storage.getLatestSnapshot();
+    }
+
+    @Override
+    public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+        byte[] stamped = Command.stamp(request.getMessage().getContent().toByteArray(), clock.instant());
+        return TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request)
+                .setLogData(ByteString.copyFrom(stamped)).build();
+    }
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+        LogEntryProto entry = trx.getLogEntry();
+        long index = entry.getIndex();
+        long term = entry.getTerm();
+        byte[] reply;
+        if (index <= core.appliedIndex()) {
+            reply = Command.ok();
+        } else {
+            reply = apply(index, term, entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer());
+        }
+        updateLastAppliedTermIndex(term, index);
+        return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(reply)));
+    }
+
+    private byte[] apply(long index, long term, ByteBuffer data) {
+        byte kind = data.get();
+        Instant at = Instant.ofEpochMilli(data.getLong());
+        try {
+            switch (kind) {
+                case Command.BATCH -> {
+                    LedgerCore.Outcome outcome = core.applyBatch(index, term, EntryCodec.decodeBatch(data), at);
+                    return switch (outcome) {
+                        case LedgerCore.Outcome.Appended a -> Command.appended(a.firstSeq(), a.count());
+                        case LedgerCore.Outcome.Refused r -> Command.refused(r.reason(), r.message());
+                    };
+                }
+                case Command.REGISTER -> {
+                    byte[] json = new byte[data.remaining()];
+                    data.get(json);
+                    PqIdentityDocument doc = PqIdentityDocument.fromJson("registered identity", new String(json, StandardCharsets.UTF_8));
+                    return core.register(index, term, doc, at)
+                            .map(problem -> Command.refused(LedgerException.Reason.UNKNOWN_SUBMITTER, problem))
+                            .orElse(Command.ok());
+                }
+                case Command.COSIGN -> {
+                    return core.cosign(index, term, Command.decodeCosign(data))
+                            .map(problem -> Command.refused(LedgerException.Reason.INVALID_SIGNATURE, problem))
+                            .orElse(Command.ok());
+                }
+                case Command.CHECKPOINT -> {
+                    core.noop(index, term);
+                    TreeHead head = core.head();
+                    if (head.size() > 0) {
+                        callbacks.checkpointDue(head);
+                    }
+                    return Command.ok();
+                }
+                default -> {
+                    core.noop(index, term);
+                    return Command.refused(LedgerException.Reason.INVALID_FIELD, "unknown command " + kind);
+                }
+            }
+        } catch (LedgerException e) {
+            if (e.reason() == LedgerException.Reason.UNAVAILABLE) {
+                // The database failed: this replica must not pretend it applied the entry.
+                throw e;
+            }
+            core.noop(index, term);
+            return Command.refused(e.reason(), e.getMessage());
+        } catch (RuntimeException e) {
+            core.noop(index, term);
+            return Command.refused(LedgerException.Reason.INVALID_FIELD, "command does not decode: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public long takeSnapshot() throws IOException {
+        TermIndex last = getLastAppliedTermIndex();
+        if (last == null || last.getIndex() < 0) {
+            return -1;
+        }
+        File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
+        Path tmp = file.toPath().resolveSibling(file.getName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        core.backupTo(tmp);
+        Files.move(tmp, file.toPath(), StandardCopyOption.ATOMIC_MOVE);
+        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), null), last));
+        LOG.info("ledger snapshot at index {} ({} entries): {}", last.getIndex(), core.head().size(), file);
+        return last.getIndex();
+    }
+
+    /** Called by Ratis after it installed a snapshot from the leader: reload from that file. */
+    @Override
+    public void reinitialize() throws IOException {
+        SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
+        if (snapshot == null || snapshot.getIndex() <= core.appliedIndex()) {
+            return;
+        }
+        Path file = snapshot.getFile().getPath();
+        LOG.info("installing ledger snapshot {} (index {})", file, snapshot.getIndex());
+        core.close();
+        Path db = dataDir.resolve(LedgerStore.FILE_NAME);
+        Files.deleteIfExists(db.resolveSibling(LedgerStore.FILE_NAME + "-wal"));
+        Files.deleteIfExists(db.resolveSibling(LedgerStore.FILE_NAME + "-shm"));
+        Files.copy(file, db, StandardCopyOption.REPLACE_EXISTING);
+        load();
+    }
+
+    @Override
+    public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
+        callbacks.leaderChanged(Optional.ofNullable(newLeaderId).map(RaftPeerId::toString));
+    }
+
+    @Override
+    public void close() throws IOException {
+        super.close();
+        if (core != null) {
+            core.close();
+        }
+    }
+}

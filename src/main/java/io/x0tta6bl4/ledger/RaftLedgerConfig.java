@@ -1,0 +1,82 @@
+package io.x0tta6bl4.ledger;
+
+import io.x0tta6bl4.identity.NodeCredentials;
+import io.x0tta6bl4.identity.TrustBundle;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * How one replica of the replicated ledger runs. Validated on construction: every problem names
+ * the field.
+ *
+ * @param self               this replica's name; must be one of {@code peers}
+ * @param dataDir            holds {@code ledger.db} and the Raft log under {@code raft/}
+ * @param peers              every replica of the group, this one included; at most 5 voters
+ * @param checkpointInterval how often the leader asks replicas to cosign the head, if it grew
+ * @param snapshotEvery      Raft log entries between snapshots; the log is purged up to each
+ * @param maxBatchEntries    group commit bound on entries per Raft entry
+ */
+public record RaftLedgerConfig(String self, Path dataDir, List<Peer> peers, NodeCredentials credentials, TrustBundle bundle,
+                               InstantSource clock, SecureRandom random, Duration checkpointInterval, long snapshotEvery,
+                               int maxBatchEntries) {
+    public static final int MAX_VOTERS = 5;
+
+    /** One replica: its node name and Raft address (loopback or a real host). */
+    public record Peer(String name, String host, int port, boolean voter) {
+        public Peer {
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("peer " + name + ": port " + port + " is not 1..65535");
+            }
+        }
+
+        public String address() {
+            return host + ":" + port;
+        }
+    }
+
+    public RaftLedgerConfig {
+        peers = List.copyOf(peers);
+        if (peers.stream().noneMatch(p -> p.name().equals(self))) {
+            throw new IllegalArgumentException("self: '" + self + "' is not among the peers " + peers.stream().map(Peer::name).toList());
+        }
+        Set<String> names = new HashSet<>();
+        for (Peer p : peers) {
+            if (!names.add(p.name())) {
+                throw new IllegalArgumentException("peers: '" + p.name() + "' appears twice");
+            }
+        }
+        long voters = peers.stream().filter(Peer::voter).count();
+        if (voters < 1 || voters > MAX_VOTERS) {
+            throw new IllegalArgumentException("peers: " + voters + " voters; a ledger group has 1.." + MAX_VOTERS + " (make the rest listeners)");
+        }
+        if (checkpointInterval.isNegative() || checkpointInterval.isZero()) {
+            throw new IllegalArgumentException("checkpointInterval must be positive");
+        }
+        if (snapshotEvery < 100) {
+            throw new IllegalArgumentException("snapshotEvery must be at least 100 log entries, got " + snapshotEvery);
+        }
+        if (maxBatchEntries < 1 || maxBatchEntries > Batch.MAX_ENTRIES) {
+            throw new IllegalArgumentException("maxBatchEntries must be 1.." + Batch.MAX_ENTRIES);
+        }
+    }
+
+    /** Defaults: cosign every second, snapshot every 10,000 log entries, batches of up to 2,048 entries. */
+    public static RaftLedgerConfig of(String self, Path dataDir, List<Peer> peers, NodeCredentials credentials, TrustBundle bundle,
+                                      InstantSource clock) {
+        return new RaftLedgerConfig(self, dataDir, peers, credentials, bundle, clock, new SecureRandom(), Duration.ofSeconds(1),
+                10_000, 2048);
+    }
+
+    public RaftLedgerConfig withSnapshotEvery(long entries) {
+        return new RaftLedgerConfig(self, dataDir, peers, credentials, bundle, clock, random, checkpointInterval, entries, maxBatchEntries);
+    }
+
+    public RaftLedgerConfig withCheckpointInterval(Duration interval) {
+        return new RaftLedgerConfig(self, dataDir, peers, credentials, bundle, clock, random, interval, snapshotEvery, maxBatchEntries);
+    }
+}

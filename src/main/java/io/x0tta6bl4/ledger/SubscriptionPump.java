@@ -1,0 +1,66 @@
+package io.x0tta6bl4.ledger;
+
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers committed entries to one subscriber on its own virtual thread: it reads forward from
+ * the store whenever the core signals an append, so catching up on history and following live
+ * appends are the same loop, and a slow subscriber never holds up the ledger.
+ */
+final class SubscriptionPump implements Ledger.Subscription {
+    private static final Logger LOG = LoggerFactory.getLogger(SubscriptionPump.class);
+    private static final int PAGE = 1000;
+
+    private final LedgerCore core;
+    private final Consumer<LedgerEntry> listener;
+    private final Semaphore signal = new Semaphore(1);
+    private final Runnable wake = () -> signal.release();
+    private final Thread thread;
+    private volatile boolean open = true;
+    private long next;
+
+    SubscriptionPump(LedgerCore core, long fromSeq, Consumer<LedgerEntry> listener) {
+        this.core = core;
+        this.listener = listener;
+        this.next = fromSeq;
+        core.onAppend(wake);
+        this.thread = Thread.ofVirtual().name("ledger-subscription").start(this::run);
+    }
+
+    private void run() {
+        while (open) {
+            try {
+                signal.acquire();
+                signal.drainPermits();
+            } catch (InterruptedException e) {
+                return;
+            }
+            List<LedgerEntry> page;
+            do {
+                if (!open) {
+                    return;
+                }
+                page = core.query(LedgerQuery.all(next, PAGE));
+                for (LedgerEntry e : page) {
+                    try {
+                        listener.accept(e);
+                    } catch (RuntimeException ex) {
+                        LOG.warn("ledger subscriber failed on entry {}; continuing", e.seq(), ex);
+                    }
+                    next = e.seq() + 1;
+                }
+            } while (page.size() == PAGE);
+        }
+    }
+
+    @Override
+    public void close() {
+        open = false;
+        core.removeListener(wake);
+        thread.interrupt();
+    }
+}
