@@ -3,20 +3,23 @@ package io.x0tta6bl4.cli;
 import io.x0tta6bl4.identity.CredentialFileException;
 import java.io.PrintWriter;
 import java.time.Duration;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
  * The {@code x0tta6bl4} command. Exit codes: 0 ok, 1 refused (a verification failed), 2 usage or
- * configuration error. Errors go to stderr as one line that names the file or argument.
+ * configuration error, 3 failed for another reason (the machine, or a bug). Errors go to stderr as one line that names the file or argument.
  */
 @Command(name = "x0tta6bl4", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Self-healing, zero-trust mesh with post-quantum identities.",
-        subcommands = {CaCommand.class, TokenCommand.class, EnvelopeCommand.class, DemoCommand.class})
+        subcommands = {CaCommand.class, TokenCommand.class, EnvelopeCommand.class, LedgerCommand.class, DemoCommand.class})
 public final class Main {
     static final int OK = 0;
     static final int REFUSED = 1;
     static final int USAGE = 2;
+    /** The command could not complete: the machine failed it, or a bug. Not a verification result. */
+    static final int FAILED = 3;
 
     public static void main(String[] args) {
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
@@ -37,7 +40,12 @@ public final class Main {
                 err.println("error: " + e.getMessage());
                 return USAGE;
             }
-            throw e;
+            // Anything else is a failure of the machine or a bug: one line for the operator, the
+            // stack trace in the log.
+            LoggerFactory.getLogger(Main.class).debug("command failed", e);
+            err.println("failed: " + e + (e.getCause() != null ? " (cause: " + e.getCause() + ")" : "")
+                    + "; run with X0_LOG_LEVEL=DEBUG for the stack trace");
+            return FAILED;
         });
         return cli.execute(args);
     }

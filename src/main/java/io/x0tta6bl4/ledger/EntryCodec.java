@@ -1,10 +1,8 @@
 package io.x0tta6bl4.ledger;
 
 import io.x0tta6bl4.identity.SpiffeId;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -108,37 +106,48 @@ public final class EntryCodec {
         return new String(raw, StandardCharsets.UTF_8);
     }
 
-    static LedgerEntry entry(long seq, Instant ts, Submission s, String submitter, long batch) {
-        return new LedgerEntry(seq, ts, s, submitter, batch);
-    }
-
-    /** Big-endian writer for the encodings above. */
+    /** Big-endian writer for the encodings above (unsynchronised, unlike ByteArrayOutputStream). */
     static final class Writer {
-        private final ByteArrayOutputStream out;
+        private byte[] buf;
+        private int size;
 
         Writer(int capacity) {
-            out = new ByteArrayOutputStream(capacity);
+            buf = new byte[Math.max(16, capacity)];
+        }
+
+        private void ensure(int more) {
+            if (size + more > buf.length) {
+                buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, size + more));
+            }
         }
 
         Writer raw(byte[] b) {
-            out.writeBytes(b);
+            ensure(b.length);
+            System.arraycopy(b, 0, buf, size, b.length);
+            size += b.length;
             return this;
         }
 
         Writer u8(int v) {
-            out.write(v);
+            ensure(1);
+            buf[size++] = (byte) v;
             return this;
         }
 
         Writer u16(int v) {
-            out.write(v >>> 8);
-            out.write(v);
+            ensure(2);
+            buf[size++] = (byte) (v >>> 8);
+            buf[size++] = (byte) v;
             return this;
         }
 
         Writer u32(int v) {
-            u16(v >>> 16);
-            return u16(v & 0xffff);
+            ensure(4);
+            buf[size++] = (byte) (v >>> 24);
+            buf[size++] = (byte) (v >>> 16);
+            buf[size++] = (byte) (v >>> 8);
+            buf[size++] = (byte) v;
+            return this;
         }
 
         Writer u64(long v) {
@@ -168,7 +177,7 @@ public final class EntryCodec {
         }
 
         byte[] bytes() {
-            return out.toByteArray();
+            return java.util.Arrays.copyOf(buf, size);
         }
     }
 }

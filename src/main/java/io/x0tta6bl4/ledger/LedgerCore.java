@@ -104,6 +104,7 @@ final class LedgerCore implements AutoCloseable {
             throw new LedgerException(LedgerException.Reason.CORRUPT, store.location()
                     + " belongs to another trust domain or CA; use that CA, or a new data directory");
         }
+        store.putMeta("voters", String.join(",", new java.util.TreeSet<>(voters)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private static byte[] encoded(java.security.cert.X509Certificate c) {

@@ -26,12 +26,15 @@ import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.FileInfo;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.SnapshotInfo;
+import org.apache.ratis.statemachine.SnapshotRetentionPolicy;
 import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
+import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,7 +84,14 @@ final class LedgerStateMachine extends BaseStateMachine {
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
         super.initialize(server, groupId, raftStorage);
         storage.init(raftStorage);
-        load();
+        getLifeCycle().startAndTransition(this::load);
+    }
+
+    /** Ratis pauses the state machine before it installs a snapshot, and checks that it did. */
+    @Override
+    public void pause() {
+        getLifeCycle().transition(LifeCycle.State.PAUSING);
+        getLifeCycle().transition(LifeCycle.State.PAUSED);
     }
 
     private void load() {
@@ -114,12 +124,26 @@ final class LedgerStateMachine extends BaseStateMachine {
         long term = entry.getTerm();
         byte[] reply;
         if (index <= core.appliedIndex()) {
+            // Replayed after a restart: the SQLite file already holds its effect.
             reply = Command.ok();
         } else {
             reply = apply(index, term, entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer());
+            updateLastAppliedTermIndex(term, index);
         }
-        updateLastAppliedTermIndex(term, index);
         return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(reply)));
+    }
+
+    /**
+     * Ratis reports log entries without state machine data (configuration, leader no-ops) here.
+     * After a restart it replays them from the last snapshot, below the index the SQLite file
+     * already holds; the applied index must not move backwards for them.
+     */
+    @Override
+    public void notifyTermIndexUpdated(long term, long index) {
+        TermIndex last = getLastAppliedTermIndex();
+        if (last == null || index > last.getIndex()) {
+            updateLastAppliedTermIndex(term, index);
+        }
     }
 
     private byte[] apply(long index, long term, ByteBuffer data) {
@@ -184,7 +208,13 @@ final class LedgerStateMachine extends BaseStateMachine {
         Files.deleteIfExists(tmp);
         core.backupTo(tmp);
         Files.move(tmp, file.toPath(), StandardCopyOption.ATOMIC_MOVE);
-        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), null), last));
+        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file)), last));
+        storage.cleanupOldSnapshots(new SnapshotRetentionPolicy() {
+            @Override
+            public int getNumSnapshotsRetained() {
+                return 2;
+            }
+        });
         LOG.info("ledger snapshot at index {} ({} entries): {}", last.getIndex(), core.head().size(), file);
         return last.getIndex();
     }
@@ -193,9 +223,16 @@ final class LedgerStateMachine extends BaseStateMachine {
     @Override
     public void reinitialize() throws IOException {
         SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
-        if (snapshot == null || snapshot.getIndex() <= core.appliedIndex()) {
-            return;
+        if (snapshot != null && snapshot.getIndex() > core.appliedIndex()) {
+            install(snapshot);
         }
+        if (getLifeCycleState() == LifeCycle.State.PAUSED) {
+            getLifeCycle().transition(LifeCycle.State.STARTING);
+            getLifeCycle().transition(LifeCycle.State.RUNNING);
+        }
+    }
+
+    private void install(SingleFileSnapshotInfo snapshot) throws IOException {
         Path file = snapshot.getFile().getPath();
         LOG.info("installing ledger snapshot {} (index {})", file, snapshot.getIndex());
         core.close();

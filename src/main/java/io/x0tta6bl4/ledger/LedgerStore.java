@@ -41,15 +41,24 @@ final class LedgerStore implements AutoCloseable {
     private final Connection db;
     private final String url;
     private final String location;
+    // Null in a read-only store.
     private final PreparedStatement insertEntry;
     private final PreparedStatement insertBatch;
     private final PreparedStatement setMeta;
     private final PreparedStatement batchSeen;
 
-    private LedgerStore(Connection db, String url, String location) throws SQLException {
+    private LedgerStore(Connection db, String url, String location, boolean readOnly) throws SQLException {
         this.db = db;
         this.url = url;
         this.location = location;
+        if (readOnly) {
+            insertEntry = insertBatch = setMeta = batchSeen = null;
+            String schema = meta("schema").map(String::new).orElse("none");
+            if (!schema.equals(Integer.toString(SCHEMA_VERSION))) {
+                throw new SQLException("not a version-" + SCHEMA_VERSION + " ledger (schema: " + schema + ")");
+            }
+            return;
+        }
         try (Statement s = db.createStatement()) {
             s.execute("PRAGMA journal_mode=WAL");
             s.execute("PRAGMA synchronous=NORMAL");
@@ -95,6 +104,25 @@ final class LedgerStore implements AutoCloseable {
         return open("jdbc:sqlite:" + dir.resolve(FILE_NAME).toAbsolutePath(), dir.resolve(FILE_NAME).toString());
     }
 
+    /**
+     * Opens an existing {@code dir/ledger.db} for reading only, e.g. while its node runs (WAL
+     * mode lets readers in). Refuses a missing file or one that is not a ledger.
+     */
+    static LedgerStore openReadOnly(Path dir) {
+        Path file = dir.resolve(FILE_NAME);
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new LedgerException(LedgerException.Reason.UNAVAILABLE, file + " does not exist; --data must be a node's data directory (it holds ledger.db)");
+        }
+        String url = "jdbc:sqlite:file:" + file.toAbsolutePath() + "?mode=ro";
+        try {
+            org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
+            config.setReadOnly(true);
+            return new LedgerStore(DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), config.toProperties()), url, file.toString(), true);
+        } catch (SQLException e) {
+            throw new LedgerException(LedgerException.Reason.UNAVAILABLE, file + ": " + e.getMessage(), e);
+        }
+    }
+
     /** A private in-memory database, for the in-memory ledger and tests. */
     static LedgerStore inMemory() {
         return open(MEMORY, ":memory:");
@@ -102,7 +130,7 @@ final class LedgerStore implements AutoCloseable {
 
     private static LedgerStore open(String url, String location) {
         try {
-            return new LedgerStore(DriverManager.getConnection(url), url, location);
+            return new LedgerStore(DriverManager.getConnection(url), url, location, false);
         } catch (SQLException e) {
             throw new LedgerException(LedgerException.Reason.UNAVAILABLE, "cannot open ledger database " + location + ": " + e.getMessage(), e);
         }

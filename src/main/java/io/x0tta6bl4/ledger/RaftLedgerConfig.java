@@ -20,10 +20,11 @@ import java.util.Set;
  * @param checkpointInterval how often the leader asks replicas to cosign the head, if it grew
  * @param snapshotEvery      Raft log entries between snapshots; the log is purged up to each
  * @param maxBatchEntries    group commit bound on entries per Raft entry
+ * @param logSegmentBytes    size of one Raft log segment; whole segments below a snapshot are purged
  */
 public record RaftLedgerConfig(String self, Path dataDir, List<Peer> peers, NodeCredentials credentials, TrustBundle bundle,
                                InstantSource clock, SecureRandom random, Duration checkpointInterval, long snapshotEvery,
-                               int maxBatchEntries) {
+                               int maxBatchEntries, long logSegmentBytes) {
     public static final int MAX_VOTERS = 5;
 
     /** One replica: its node name and Raft address (loopback or a real host). */
@@ -63,20 +64,30 @@ public record RaftLedgerConfig(String self, Path dataDir, List<Peer> peers, Node
         if (maxBatchEntries < 1 || maxBatchEntries > Batch.MAX_ENTRIES) {
             throw new IllegalArgumentException("maxBatchEntries must be 1.." + Batch.MAX_ENTRIES);
         }
+        if (logSegmentBytes < 64 * 1024) {
+            throw new IllegalArgumentException("logSegmentBytes must be at least 64 KiB, got " + logSegmentBytes);
+        }
     }
 
-    /** Defaults: cosign every second, snapshot every 10,000 log entries, batches of up to 2,048 entries. */
+    /** Defaults: cosign every second, snapshot every 10,000 log entries, batches of up to 2,048 entries, 8 MiB log segments. */
     public static RaftLedgerConfig of(String self, Path dataDir, List<Peer> peers, NodeCredentials credentials, TrustBundle bundle,
                                       InstantSource clock) {
         return new RaftLedgerConfig(self, dataDir, peers, credentials, bundle, clock, new SecureRandom(), Duration.ofSeconds(1),
-                10_000, 2048);
+                10_000, 2048, 8L << 20);
     }
 
     public RaftLedgerConfig withSnapshotEvery(long entries) {
-        return new RaftLedgerConfig(self, dataDir, peers, credentials, bundle, clock, random, checkpointInterval, entries, maxBatchEntries);
+        return new RaftLedgerConfig(self, dataDir, peers, credentials, bundle, clock, random, checkpointInterval, entries, maxBatchEntries,
+                logSegmentBytes);
     }
 
     public RaftLedgerConfig withCheckpointInterval(Duration interval) {
-        return new RaftLedgerConfig(self, dataDir, peers, credentials, bundle, clock, random, interval, snapshotEvery, maxBatchEntries);
+        return new RaftLedgerConfig(self, dataDir, peers, credentials, bundle, clock, random, interval, snapshotEvery, maxBatchEntries,
+                logSegmentBytes);
+    }
+
+    public RaftLedgerConfig withLogSegmentBytes(long bytes) {
+        return new RaftLedgerConfig(self, dataDir, peers, credentials, bundle, clock, random, checkpointInterval, snapshotEvery,
+                maxBatchEntries, bytes);
     }
 }

@@ -1,7 +1,8 @@
 package io.x0tta6bl4.ledger;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.x0tta6bl4.identity.SpiffeId;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
@@ -21,7 +22,7 @@ public record Submission(EntryType type, SpiffeId actor, String action, String r
     public static final int MAX_PAYLOAD_BYTES = 64 * 1024;
     public static final int MAX_TEXT = 512;
     private static final Pattern STATUS = Pattern.compile("[A-Z][A-Z0-9_]{0,31}");
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonFactory JSON = JsonFactory.builder().enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     public Submission {
         if (type == null) {
@@ -44,11 +45,7 @@ public record Submission(EntryType type, SpiffeId actor, String action, String r
             throw new LedgerException(LedgerException.Reason.PAYLOAD_TOO_LARGE,
                     "payload is " + bytes + " bytes; the limit is " + MAX_PAYLOAD_BYTES);
         }
-        try {
-            JSON.readTree(payload);
-        } catch (JsonProcessingException e) {
-            throw new LedgerException(LedgerException.Reason.INVALID_FIELD, "payload is not valid JSON: " + e.getOriginalMessage());
-        }
+        checkJson(payload);
     }
 
     /** Convenience: the type by name, refusing names this build does not know. */
@@ -56,6 +53,23 @@ public record Submission(EntryType type, SpiffeId actor, String action, String r
         EntryType t = EntryType.parse(type).orElseThrow(() ->
                 new LedgerException(LedgerException.Reason.UNKNOWN_TYPE, "type '" + type + "' is not one of " + java.util.Arrays.toString(EntryType.values())));
         return new Submission(t, actor, action, resource, status, payload);
+    }
+
+    /** Validates the payload as exactly one JSON value by streaming its tokens (no tree is built). */
+    private static void checkJson(String payload) {
+        try (JsonParser p = JSON.createParser(payload)) {
+            if (p.nextToken() == null) {
+                throw new LedgerException(LedgerException.Reason.INVALID_FIELD, "payload is empty; use {} for none");
+            }
+            p.skipChildren();
+            if (p.nextToken() != null) {
+                throw new LedgerException(LedgerException.Reason.INVALID_FIELD, "payload has more than one JSON value");
+            }
+        } catch (JsonProcessingException e) {
+            throw new LedgerException(LedgerException.Reason.INVALID_FIELD, "payload is not valid JSON: " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw new LedgerException(LedgerException.Reason.INVALID_FIELD, "payload cannot be read: " + e.getMessage());
+        }
     }
 
     private static void text(String field, String value) {
