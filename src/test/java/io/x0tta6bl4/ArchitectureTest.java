@@ -62,6 +62,14 @@ class ArchitectureTest {
                 .check(classes);
     }
 
+    /** STYLE.md: don't let an engine's types leak. Ratis lives behind the Ledger interface. */
+    @Test
+    void ratisStaysInsideTheLedgerPackage() {
+        noClasses().that().resideOutsideOfPackage(ROOT + ".ledger..")
+                .should().dependOnClassesThat().resideInAPackage("org.apache.ratis..")
+                .check(classes);
+    }
+
     /** DESIGN.md §3 rule 2: core code takes time as an argument; only the edges may read the clock or sleep. */
     @Test
     void coreNeverReadsTheWallClockOrSleeps() {

@@ -100,7 +100,7 @@ public final class InMemoryLedger implements Ledger {
 
     @Override
     public Subscription subscribe(long fromSeq, Consumer<LedgerEntry> listener) {
-        return new SubscriptionPump(core, fromSeq, listener);
+        return new SubscriptionPump(() -> core, fromSeq, listener);
     }
 
     @Override

@@ -58,7 +58,7 @@ final class LedgerCore implements AutoCloseable {
     private final int quorum;
     private final MerkleTree tree = new MerkleTree();
     private final Map<String, MlDsaPublicKey> keys = new HashMap<>();
-    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> listeners;
     private final Consumer<HeadMismatch> mismatches;
     private long lastTimestamp;
     private long appliedIndex;
@@ -69,6 +69,16 @@ final class LedgerCore implements AutoCloseable {
      * @param voters SPIFFE IDs of the replicas whose cosignatures count towards a checkpoint
      */
     LedgerCore(LedgerStore store, TrustBundle bundle, Set<String> voters, Consumer<HeadMismatch> mismatches) {
+        this(store, bundle, voters, mismatches, new CopyOnWriteArrayList<>());
+    }
+
+    /**
+     * @param listeners told after each applied batch; shared with the core that replaces this one
+     *                  after a snapshot installation, so subscriptions survive it
+     */
+    LedgerCore(LedgerStore store, TrustBundle bundle, Set<String> voters, Consumer<HeadMismatch> mismatches,
+               CopyOnWriteArrayList<Runnable> listeners) {
+        this.listeners = listeners;
         this.store = store;
         this.bundle = bundle;
         this.voters = Set.copyOf(voters);

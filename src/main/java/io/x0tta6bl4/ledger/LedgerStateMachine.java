@@ -65,6 +65,7 @@ final class LedgerStateMachine extends BaseStateMachine {
     private final InstantSource clock;
     private final Callbacks callbacks;
     private volatile LedgerCore core;
+    private final java.util.concurrent.CopyOnWriteArrayList<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final CompletableFuture<Void> loaded = new CompletableFuture<>();
 
     LedgerStateMachine(Path dataDir, TrustBundle bundle, Set<String> voters, InstantSource clock, Callbacks callbacks) {
@@ -95,7 +96,7 @@ final class LedgerStateMachine extends BaseStateMachine {
     }
 
     private void load() {
-        core = new LedgerCore(LedgerStore.open(dataDir), bundle, voters, callbacks::headMismatch);
+        core = new LedgerCore(LedgerStore.open(dataDir), bundle, voters, callbacks::headMismatch, listeners);
         setLastAppliedTermIndex(TermIndex.valueOf(core.appliedTerm(), core.appliedIndex()));
         loaded.complete(null);
     }

@@ -281,7 +281,7 @@ public final class RaftLedger implements Ledger {
 
     @Override
     public Subscription subscribe(long fromSeq, Consumer<LedgerEntry> listener) {
-        return new SubscriptionPump(core(), fromSeq, listener);
+        return new SubscriptionPump(this::core, fromSeq, listener);
     }
 
     @Override

@@ -15,7 +15,7 @@ final class SubscriptionPump implements Ledger.Subscription {
     private static final Logger LOG = LoggerFactory.getLogger(SubscriptionPump.class);
     private static final int PAGE = 1000;
 
-    private final LedgerCore core;
+    private final java.util.function.Supplier<LedgerCore> core;
     private final Consumer<LedgerEntry> listener;
     private final Semaphore signal = new Semaphore(1);
     private final Runnable wake = () -> signal.release();
@@ -23,11 +23,12 @@ final class SubscriptionPump implements Ledger.Subscription {
     private volatile boolean open = true;
     private long next;
 
-    SubscriptionPump(LedgerCore core, long fromSeq, Consumer<LedgerEntry> listener) {
+    /** @param core the current core (a Raft replica swaps it when it installs a snapshot) */
+    SubscriptionPump(java.util.function.Supplier<LedgerCore> core, long fromSeq, Consumer<LedgerEntry> listener) {
         this.core = core;
         this.listener = listener;
         this.next = fromSeq;
-        core.onAppend(wake);
+        core.get().onAppend(wake);
         this.thread = Thread.ofVirtual().name("ledger-subscription").start(this::run);
     }
 
@@ -44,7 +45,12 @@ final class SubscriptionPump implements Ledger.Subscription {
                 if (!open) {
                     return;
                 }
-                page = core.query(LedgerQuery.all(next, PAGE));
+                try {
+                    page = core.get().query(LedgerQuery.all(next, PAGE));
+                } catch (LedgerException e) {
+                    LOG.debug("subscription read failed (replica reloading?); retrying on the next append", e);
+                    break;
+                }
                 for (LedgerEntry e : page) {
                     try {
                         listener.accept(e);
@@ -60,7 +66,7 @@ final class SubscriptionPump implements Ledger.Subscription {
     @Override
     public void close() {
         open = false;
-        core.removeListener(wake);
+        core.get().removeListener(wake);
         thread.interrupt();
     }
 }
