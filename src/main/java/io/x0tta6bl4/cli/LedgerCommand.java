@@ -34,7 +34,12 @@ final class LedgerCommand {
         @Override
         public void run() {
             long start = System.nanoTime();
-            LedgerVerifier.Report r = LedgerVerifier.verify(data);
+            LedgerVerifier.Report r;
+            try {
+                r = LedgerVerifier.verify(data);
+            } catch (LedgerException e) {
+                throw new Main.UsageProblem("--data " + data + ": " + e.getMessage());
+            }
             double seconds = (System.nanoTime() - start) / 1e9;
             if (!r.ok()) {
                 throw new Main.Refused(r.problem().orElseThrow() + r.badSeq().map(s -> " (first bad entry: " + s + ")").orElse(""));
