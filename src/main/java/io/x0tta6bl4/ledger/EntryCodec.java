@@ -54,13 +54,21 @@ public final class EntryCodec {
     }
 
     static Batch decodeBatch(ByteBuffer in) {
+        return decodeSignedBatch(in).batch();
+    }
+
+    /** A decoded batch and the exact body bytes its signature covers (verification needs no re-encoding). */
+    record SignedBatch(Batch batch, byte[] body) {}
+
+    static SignedBatch decodeSignedBatch(ByteBuffer in) {
         try {
             int bodyLength = in.getInt();
             if (bodyLength < 0 || bodyLength > in.remaining()) {
                 throw new LedgerException(LedgerException.Reason.INVALID_FIELD, "batch body length out of range");
             }
             ByteBuffer body = in.slice(in.position(), bodyLength);
-            in.position(in.position() + bodyLength);
+            byte[] bodyBytes = new byte[bodyLength];
+            in.get(bodyBytes);
             byte[] magic = new byte[4];
             body.get(magic);
             if (!java.util.Arrays.equals(magic, BATCH_MAGIC) || (body.get() & 0xff) != VERSION) {
@@ -88,7 +96,7 @@ public final class EntryCodec {
             }
             byte[] sig = new byte[in.getShort() & 0xffff];
             in.get(sig);
-            return new Batch(id, submitter, subs, sig);
+            return new SignedBatch(new Batch(id, submitter, subs, sig), bodyBytes);
         } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {
             if (e instanceof LedgerException le) {
                 throw le;

@@ -145,7 +145,15 @@ final class LedgerCore implements AutoCloseable {
     // ---- commands ----
 
     synchronized Outcome applyBatch(long index, long term, Batch batch, Instant orderedAt) {
-        Outcome.Refused refusal = check(batch);
+        return applyBatch(index, term, batch, null, orderedAt);
+    }
+
+    /**
+     * @param signedBody the exact bytes the batch's signature covers, as they arrived, or null to
+     *                   re-encode them from the batch
+     */
+    synchronized Outcome applyBatch(long index, long term, Batch batch, byte[] signedBody, Instant orderedAt) {
+        Outcome.Refused refusal = check(batch, signedBody);
         if (refusal != null) {
             store.markApplied(index, term);
             applied(index, term);
@@ -170,7 +178,7 @@ final class LedgerCore implements AutoCloseable {
     }
 
     /** The checks every replica makes before a batch may change anything; null when it passes. */
-    private Outcome.Refused check(Batch batch) {
+    private Outcome.Refused check(Batch batch, byte[] signedBody) {
         MlDsaPublicKey key = keys.get(batch.submitter());
         if (key == null) {
             return new Outcome.Refused(LedgerException.Reason.UNKNOWN_SUBMITTER, batch.submitter() + " has not registered an identity document");
@@ -183,7 +191,7 @@ final class LedgerCore implements AutoCloseable {
                 return new Outcome.Refused(LedgerException.Reason.FOREIGN_ACTOR, "actor " + s.actor() + " is not in trust domain " + bundle.trustDomain());
             }
         }
-        if (!batch.verify(key)) {
+        if (!(signedBody == null ? batch.verify(key) : key.verify(signedBody, batch.signature()))) {
             return new Outcome.Refused(LedgerException.Reason.INVALID_SIGNATURE, "batch " + batch.idHex() + " is not signed by " + batch.submitter());
         }
         return null;

@@ -153,7 +153,8 @@ final class LedgerStateMachine extends BaseStateMachine {
         try {
             switch (kind) {
                 case Command.BATCH -> {
-                    LedgerCore.Outcome outcome = core.applyBatch(index, term, EntryCodec.decodeBatch(data), at);
+                    EntryCodec.SignedBatch signed = EntryCodec.decodeSignedBatch(data);
+                    LedgerCore.Outcome outcome = core.applyBatch(index, term, signed.batch(), signed.body(), at);
                     return switch (outcome) {
                         case LedgerCore.Outcome.Appended a -> Command.appended(a.firstSeq(), a.count());
                         case LedgerCore.Outcome.Refused r -> Command.refused(r.reason(), r.message());

@@ -113,7 +113,7 @@ public final class RaftLedger implements Ledger {
         });
         this.committer = new GroupCommitter(selfId, config.credentials().keys().signing(), config.random(),
                 batch -> registered.thenCompose(ok -> send(Command.batch(batch))),
-                new GroupCommitter.Limits(config.maxBatchEntries(), 8 << 20, 4));
+                new GroupCommitter.Limits(config.maxBatchEntries(), 8 << 20, config.maxBatchesInFlight()));
         long period = config.checkpointInterval().toMillis();
         scheduler.scheduleAtFixedRate(this::requestCheckpoint, period, period, TimeUnit.MILLISECONDS);
     }

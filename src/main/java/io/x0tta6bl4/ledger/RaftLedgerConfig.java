@@ -21,10 +21,14 @@ import java.util.Set;
  * @param snapshotEvery      Raft log entries between snapshots; the log is purged up to each
  * @param maxBatchEntries    group commit bound on entries per Raft entry
  * @param logSegmentBytes    size of one Raft log segment; whole segments below a snapshot are purged
+ * @param maxBatchesInFlight group commit pipeline depth per node. Every replica verifies every
+ *                           batch's ML-DSA-65 signature, so on a group fewer, larger batches commit
+ *                           more entries per second than many small ones (measured: depth 2 gave
+ *                           1.6x the throughput of depth 16 on a 3-replica group, docs/ledger.md)
  */
 public record RaftLedgerConfig(String self, Path dataDir, List<Peer> peers, NodeCredentials credentials, TrustBundle bundle,
                                InstantSource clock, SecureRandom random, Duration checkpointInterval, long snapshotEvery,
-                               int maxBatchEntries, long logSegmentBytes) {
+                               int maxBatchEntries, long logSegmentBytes, int maxBatchesInFlight) {
     public static final int MAX_VOTERS = 5;
 
     /** One replica: its node name and Raft address (loopback or a real host). */
@@ -64,30 +68,38 @@ public record RaftLedgerConfig(String self, Path dataDir, List<Peer> peers, Node
         if (maxBatchEntries < 1 || maxBatchEntries > Batch.MAX_ENTRIES) {
             throw new IllegalArgumentException("maxBatchEntries must be 1.." + Batch.MAX_ENTRIES);
         }
+        if (maxBatchesInFlight < 1 || maxBatchesInFlight > 64) {
+            throw new IllegalArgumentException("maxBatchesInFlight must be 1..64, got " + maxBatchesInFlight);
+        }
         if (logSegmentBytes < 64 * 1024) {
             throw new IllegalArgumentException("logSegmentBytes must be at least 64 KiB, got " + logSegmentBytes);
         }
     }
 
-    /** Defaults: cosign every second, snapshot every 10,000 log entries, batches of up to 2,048 entries, 8 MiB log segments. */
+    /** Defaults: cosign every second, snapshot every 10,000 log entries, batches of up to 2,048 entries, 2 in flight, 8 MiB log segments. */
     public static RaftLedgerConfig of(String self, Path dataDir, List<Peer> peers, NodeCredentials credentials, TrustBundle bundle,
                                       InstantSource clock) {
         return new RaftLedgerConfig(self, dataDir, peers, credentials, bundle, clock, new SecureRandom(), Duration.ofSeconds(1),
-                10_000, 2048, 8L << 20);
+                10_000, 2048, 8L << 20, 2);
     }
 
     public RaftLedgerConfig withSnapshotEvery(long entries) {
         return new RaftLedgerConfig(self, dataDir, peers, credentials, bundle, clock, random, checkpointInterval, entries, maxBatchEntries,
-                logSegmentBytes);
+                logSegmentBytes, maxBatchesInFlight);
     }
 
     public RaftLedgerConfig withCheckpointInterval(Duration interval) {
         return new RaftLedgerConfig(self, dataDir, peers, credentials, bundle, clock, random, interval, snapshotEvery, maxBatchEntries,
-                logSegmentBytes);
+                logSegmentBytes, maxBatchesInFlight);
     }
 
     public RaftLedgerConfig withLogSegmentBytes(long bytes) {
         return new RaftLedgerConfig(self, dataDir, peers, credentials, bundle, clock, random, checkpointInterval, snapshotEvery,
-                maxBatchEntries, bytes);
+                maxBatchEntries, bytes, maxBatchesInFlight);
+    }
+
+    public RaftLedgerConfig withMaxBatchesInFlight(int batches) {
+        return new RaftLedgerConfig(self, dataDir, peers, credentials, bundle, clock, random, checkpointInterval, snapshotEvery,
+                maxBatchEntries, logSegmentBytes, batches);
     }
 }
