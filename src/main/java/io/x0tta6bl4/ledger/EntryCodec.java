@@ -96,6 +96,9 @@ public final class EntryCodec {
             }
             byte[] sig = new byte[in.getShort() & 0xffff];
             in.get(sig);
+            if (in.hasRemaining()) {
+                throw new LedgerException(LedgerException.Reason.INVALID_FIELD, in.remaining() + " trailing bytes after the batch signature");
+            }
             return new SignedBatch(new Batch(id, submitter, subs, sig), bodyBytes);
         } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {
             if (e instanceof LedgerException le) {
@@ -111,7 +114,13 @@ public final class EntryCodec {
         }
         byte[] raw = new byte[length];
         b.get(raw);
-        return new String(raw, StandardCharsets.UTF_8);
+        try {
+            // Strict: a lenient decoder would replace bad bytes, and the stored entry would no
+            // longer re-encode to the bytes its submitter signed.
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(raw)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new LedgerException(LedgerException.Reason.INVALID_FIELD, "a text field is not valid UTF-8");
+        }
     }
 
     /** Big-endian writer for the encodings above (unsynchronised, unlike ByteArrayOutputStream). */

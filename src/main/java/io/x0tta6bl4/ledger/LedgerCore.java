@@ -253,6 +253,11 @@ final class LedgerCore implements AutoCloseable {
         if (latest != null && latest.head().size() >= head.size()) {
             return;
         }
+        // Only a head this replica itself has can become its checkpoint, also when the
+        // cosignatures are read back after a restart.
+        if (head.size() > tree.size() || !MessageDigest.isEqual(tree.root(head.size()), head.root())) {
+            return;
+        }
         List<Cosignature> agreeing = new ArrayList<>();
         for (Cosignature c : store.cosignatures(head.size())) {
             if (c.head().equals(head) && voters.contains(c.signer())) {

@@ -178,7 +178,7 @@ public final class MerkleTree {
 
     /** RFC 9162 §2.1.3.2: does {@code proof} show leaf {@code leafHash} at {@code index} under {@code root}? */
     public static boolean verifyInclusion(byte[] leafHash, long index, long treeSize, List<byte[]> proof, byte[] root) {
-        if (index < 0 || index >= treeSize) {
+        if (index < 0 || index >= treeSize || !allHashes(proof, leafHash, root)) {
             return false;
         }
         long fn = index;
@@ -207,7 +207,7 @@ public final class MerkleTree {
 
     /** RFC 9162 §2.1.4.2: does {@code proof} show that tree {@code (oldSize, oldRoot)} is a prefix of {@code (newSize, newRoot)}? */
     public static boolean verifyConsistency(long oldSize, long newSize, byte[] oldRoot, byte[] newRoot, List<byte[]> proof) {
-        if (oldSize < 0 || oldSize > newSize) {
+        if (oldSize < 0 || oldSize > newSize || !allHashes(proof, oldRoot, newRoot)) {
             return false;
         }
         if (oldSize == newSize) {
@@ -251,6 +251,21 @@ public final class MerkleTree {
             sn >>= 1;
         }
         return sn == 0 && MessageDigest.isEqual(fr, oldRoot) && MessageDigest.isEqual(sr, newRoot);
+    }
+
+    /** Every value must be a 32-byte SHA-256 hash; anything else makes a proof invalid. */
+    private static boolean allHashes(List<byte[]> proof, byte[]... hashes) {
+        for (byte[] h : hashes) {
+            if (h == null || h.length != HASH_LENGTH) {
+                return false;
+            }
+        }
+        for (byte[] h : proof) {
+            if (h == null || h.length != HASH_LENGTH) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private HashArray level(int level) {
