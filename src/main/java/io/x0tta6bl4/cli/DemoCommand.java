@@ -21,18 +21,30 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import io.x0tta6bl4.identity.SpiffeId;
+import io.x0tta6bl4.ledger.Checkpoint;
+import io.x0tta6bl4.ledger.EntryType;
+import io.x0tta6bl4.ledger.InclusionProof;
+import io.x0tta6bl4.ledger.RaftLedger;
+import io.x0tta6bl4.ledger.RaftLedgerConfig;
+import io.x0tta6bl4.ledger.Submission;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * Scenario 4's cryptography, run for real on this machine: a CA, two enrolled nodes, and a
- * CONFIG_UPDATE sealed by node A and opened by node B, each step printed with its measured time.
- * Then the refusals a receiver must make: a flipped byte, a replay, the wrong recipient.
+ * Scenario 4, run for real on this machine: a CA, enrolled nodes, and a CONFIG_UPDATE sealed by
+ * node A and opened by node B, each step printed with its measured time; the refusals a receiver
+ * must make (a flipped byte, a replay, the wrong recipient); and node B's ledger entry for the
+ * accepted message, committed on a 3-replica Raft group and proven against a cosigned checkpoint.
  */
-@Command(name = "demo", description = "Run the scenarios that work today (scenario 4's cryptography), printing each step and its time.")
+@Command(name = "demo", description = "Run the scenarios that work today (scenario 4: the envelope and its ledger entry), printing each step and its time.")
 final class DemoCommand implements Runnable {
     private static final int WARMUP_ROUNDS = 300;
     private static final String DOMAIN = "demo.x0tta6bl4.local";
@@ -73,18 +85,87 @@ final class DemoCommand implements Runnable {
         }
         line("JVM warmed up with " + WARMUP_ROUNDS + " round trips per suite (not timed below)", w.lap());
 
+        List<EnvelopeHeader> accepted = new ArrayList<>();
         for (Suite suite : new Suite[] {Suite.XWING, Suite.MLKEM768}) {
-            roundTrip(ca, a, b, suite, random);
+            accepted.add(roundTrip(ca, a, b, suite, random));
         }
-        out.println("Envelopes and credentials are in " + caDir + "; try:");
-        out.println("  ./x0tta6bl4 envelope open --dir " + caDir + " --as node-b --in " + caDir.resolve("config-update.xwing.env"));
+        recordInLedger(ca, b, accepted, random);
         out.println();
-        out.println("Not yet in this demo: delivery over mutual TLS, the policy check, the ledger entry and the");
-        out.println("acknowledgement of scenario 4, and scenarios 1, 2, 3 and 5 (they need the running node).");
+        out.println("Envelopes, credentials and ledger data are in " + caDir + "; try:");
+        out.println("  ./x0tta6bl4 envelope open --dir " + caDir + " --as node-b --in " + caDir.resolve("config-update.xwing.env"));
+        out.println("  ./x0tta6bl4 ledger verify --data " + caDir.resolve("ledger").resolve("node-b"));
+        out.println();
+        out.println("Not yet in this demo: delivery over mutual TLS between node processes, the policy check and");
+        out.println("the acknowledgement of scenario 4, and scenarios 1, 2, 3 and 5 (they need the running node).");
         out.flush();
     }
 
-    private void roundTrip(CertificateAuthority ca, NodeCredentials a, NodeCredentials b, Suite suite, SecureRandom random) {
+    /**
+     * The end of scenario 4: node B writes what it accepted to the ledger, replicated by Raft
+     * across three nodes in mutual TLS, and proves the entry against a checkpoint the replicas
+     * cosigned.
+     */
+    private void recordInLedger(CertificateAuthority ca, NodeCredentials b, List<EnvelopeHeader> accepted, SecureRandom random) {
+        out.println();
+        out.println("Node B records the accepted CONFIG_UPDATEs in the ledger (3 Raft replicas on loopback, mutual TLS)");
+        Stopwatch w = new Stopwatch();
+        NodeCredentials c = ca.issueNode("node-c", Duration.ofHours(1), Instant.now(), random);
+        List<RaftLedgerConfig.Peer> peers = new ArrayList<>();
+        for (String name : List.of("node-a", "node-b", "node-c")) {
+            peers.add(new RaftLedgerConfig.Peer(name, "127.0.0.1", LedgerBench.freePort(), true));
+        }
+        Map<String, NodeCredentials> nodes = Map.of("node-a", NodeCredentials.load(ca.nodeDir("node-a")), "node-b", b, "node-c", c);
+        List<RaftLedger> group = new ArrayList<>();
+        try {
+            for (RaftLedgerConfig.Peer p : peers) {
+                group.add(RaftLedger.start(RaftLedgerConfig.of(p.name(), ca.dir().resolve("ledger").resolve(p.name()), peers,
+                        nodes.get(p.name()), ca.bundle(), InstantSource.system()).withCheckpointInterval(Duration.ofMillis(200))));
+            }
+            String leader = "?";
+            for (RaftLedger r : group) {
+                leader = r.ready().get(60, TimeUnit.SECONDS);
+            }
+            line("replicas started, leader elected (" + leader + "), identities registered", w.lap());
+            RaftLedger ledgerOfB = group.get(1);
+            long seq = -1;
+            for (EnvelopeHeader h : accepted) {
+                Submission entry = new Submission(EntryType.CONFIG_CHANGE, SpiffeId.parse(h.sender()), "CONFIG_UPDATE_ACCEPTED",
+                        "config/probe.interval", "ACCEPTED", "{\"message_id\":\"" + h.messageId() + "\",\"suite\":\""
+                        + h.suite().cliName() + "\",\"recipient\":\"" + h.recipient() + "\"}");
+                seq = ledgerOfB.append(entry).get(30, TimeUnit.SECONDS);
+                line("entry " + seq + " committed: message " + h.messageId().hex().substring(0, 8) + "… (" + h.suite().cliName()
+                        + "), signed by node B, on a majority", w.lap());
+            }
+            Checkpoint checkpoint = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (System.nanoTime() < deadline && (checkpoint == null || checkpoint.head().size() <= seq)) {
+                checkpoint = ledgerOfB.latestCheckpoint().orElse(null);
+                Thread.sleep(20);
+            }
+            if (checkpoint == null || checkpoint.head().size() <= seq) {
+                throw new IllegalStateException("no checkpoint covered entry " + seq + " within 20 s");
+            }
+            line("checkpoint at size " + checkpoint.head().size() + " cosigned by " + checkpoint.cosignatures().size()
+                    + " replicas", w.lap());
+            InclusionProof proof = ledgerOfB.inclusionProof(seq, checkpoint.head().size());
+            boolean ok = proof.verify() && proof.head().equals(checkpoint.head());
+            line("inclusion proof of entry " + seq + " (" + proof.path().size() + " hashes) "
+                    + (ok ? "verifies against the checkpoint root" : "DOES NOT VERIFY"), w.lap());
+            if (!ok) {
+                throw new IllegalStateException("the inclusion proof of a committed entry did not verify; this is a bug");
+            }
+            out.println("     root " + checkpoint.head().rootHex());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the ledger did not commit: " + e.getMessage(), e);
+        } finally {
+            group.parallelStream().forEach(RaftLedger::close);
+        }
+    }
+
+    private EnvelopeHeader roundTrip(CertificateAuthority ca, NodeCredentials a, NodeCredentials b, Suite suite, SecureRandom random) {
         out.println();
         out.println("Node A -> node B: CONFIG_UPDATE, suite " + suite.cliName()
                 + (suite == Suite.XWING ? " (X25519 + ML-KEM-768 hybrid, the default)" : " (ML-KEM-768 alone, as in the source document)"));
@@ -99,6 +180,7 @@ final class DemoCommand implements Runnable {
         out.printf(Locale.ROOT, "     envelope: %,d bytes for a %d-byte message%n", envelope.length, plaintext.length);
         save(ca.dir().resolve("config-update." + suite.cliName() + ".env"), envelope);
 
+        EnvelopeHeader accepted;
         out.println("   Node B receives it");
         try {
             ca.bundle().verifyIdentity(b.identity(), b.svidChain().getFirst(), Instant.now());
@@ -112,6 +194,7 @@ final class DemoCommand implements Runnable {
             Opened opened = opener.open(envelope, opening);
             opening.print();
             EnvelopeHeader h = opened.header();
+            accepted = h;
             out.println("     from " + h.sender() + ", message " + h.messageId() + ", sent " + h.timestamp());
             out.println("     plaintext: " + new String(opened.plaintext(), StandardCharsets.UTF_8));
         } catch (EnvelopeRejectedException e) {
@@ -125,6 +208,7 @@ final class DemoCommand implements Runnable {
         refusal("the same envelope a second time", opener, envelope);
         EnvelopeOpener asA = new EnvelopeOpener(a.keys(), directory, InstantSource.system());
         refusal("the envelope opened by A instead of B", asA, envelope);
+        return accepted;
     }
 
     private void refusal(String what, EnvelopeOpener opener, byte[] envelope) {

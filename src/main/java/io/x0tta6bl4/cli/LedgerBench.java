@@ -94,7 +94,7 @@ final class LedgerBench implements Runnable {
             }
             throw new IllegalStateException("bench failed: " + e.getMessage(), e);
         } finally {
-            group.forEach(RaftLedger::close);
+            group.parallelStream().forEach(RaftLedger::close);
         }
         out.println("data: " + dir + "/node-N; check one with: x0tta6bl4 ledger verify --data " + dir.resolve("node-1"));
     }

@@ -22,6 +22,8 @@ public final class Main {
     static final int FAILED = 3;
 
     public static void main(String[] args) {
+        // gRPC (inside Ratis) logs through java.util.logging; its INFO lines are not for operators.
+        java.util.logging.Logger.getLogger("org.apache.ratis.thirdparty.io.grpc").setLevel(java.util.logging.Level.WARNING);
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 

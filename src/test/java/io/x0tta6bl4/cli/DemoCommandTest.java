@@ -36,6 +36,14 @@ class DemoCommandTest {
                 "--in", dir.resolve("config-update.xwing.env").toString());
         assertThat(open.exit()).as(open.toString()).isZero();
         assertThat(open.out()).isEqualTo("{\"type\":\"CONFIG_UPDATE\",\"key\":\"probe.interval\",\"value\":\"100ms\"}");
+
+        // Node B's ledger entries for both accepted messages, proven against a cosigned checkpoint,
+        // and the ledger the demo points at verifies on its own.
+        assertThat(r.out()).contains("entry 0 committed").contains("entry 1 committed")
+                .contains("checkpoint at size 2").contains("verifies against the checkpoint root");
+        Cli verify = Cli.run("ledger", "verify", "--data", dir.resolve("ledger").resolve("node-b").toString());
+        assertThat(verify.exit()).as(verify.toString()).isZero();
+        assertThat(verify.out()).contains("ok: 2 entries");
     }
 
     @Test
