@@ -60,4 +60,24 @@ class RaftLedgerTest {
         assertThat(proof.verify()).isTrue();
         assertThat(proof.head()).isEqualTo(replicas.get(2).head());
     }
+
+    @Test
+    void aReplicaWithAnSvidFromAnotherCaCannotJoin() throws Exception {
+        CertificateAuthority ca = LedgerFixtures.ca(dir);
+        CertificateAuthority impostorCa = LedgerFixtures.ca(dir.resolve("other"));
+        List<RaftLedgerConfig.Peer> peers = LedgerFixtures.peers(3);
+        for (RaftLedgerConfig.Peer p : peers) {
+            boolean impostor = p.name().equals("node-3");
+            CertificateAuthority issuer = impostor ? impostorCa : ca;
+            replicas.add(RaftLedger.start(RaftLedgerConfig.of(p.name(), dir.resolve(p.name()), peers, LedgerFixtures.node(issuer, p.name()),
+                    issuer.bundle(), InstantSource.system())));
+        }
+        // node-1 and node-2 are a majority of three: they elect a leader and commit without node-3.
+        replicas.get(0).ready().get(60, TimeUnit.SECONDS);
+        long seq = replicas.get(1).append(LedgerFixtures.audit(1)).get(30, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(replicas.get(0).head().size()).isEqualTo(seq + 1));
+        // The impostor's TLS handshakes are refused both ways: it never receives an entry.
+        assertThat(replicas.get(2).ready()).isNotCompleted();
+        assertThat(replicas.get(2).head().size()).isZero();
+    }
 }
