@@ -58,6 +58,6 @@ public final class HybridKem {
     }
 
     static SharedSecret combine(SharedSecret ssM, SharedSecret ssX, byte[] ctX, byte[] pkX) {
-        return new SharedSecret(Sha3.digest256(ssM.bytes(), ssX.bytes(), ctX, pkX, LABEL));
+        return new SharedSecret(Digests.sha3_256(ssM.bytes(), ssX.bytes(), ctX, pkX, LABEL));
     }
 }

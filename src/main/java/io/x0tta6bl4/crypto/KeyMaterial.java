@@ -44,6 +44,6 @@ public abstract sealed class KeyMaterial
         if (isPrivate()) {
             return getClass().getSimpleName() + "[redacted]";
         }
-        return getClass().getSimpleName() + "[sha3-256:" + Hex.encode(Sha3.digest256(encoded)).substring(0, 16) + "…]";
+        return getClass().getSimpleName() + "[sha3-256:" + Hex.encode(Digests.sha3_256(encoded)).substring(0, 16) + "…]";
     }
 }

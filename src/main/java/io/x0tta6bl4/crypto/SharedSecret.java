@@ -24,7 +24,7 @@ public final class SharedSecret {
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(Sha3.digest256(bytes));
+        return Arrays.hashCode(Digests.sha3_256(bytes));
     }
 
     @Override

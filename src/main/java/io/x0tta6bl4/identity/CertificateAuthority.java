@@ -5,7 +5,7 @@ import io.x0tta6bl4.crypto.Hex;
 import io.x0tta6bl4.crypto.MlDsa;
 import io.x0tta6bl4.crypto.MlDsaPrivateKey;
 import io.x0tta6bl4.crypto.MlKem;
-import io.x0tta6bl4.crypto.Sha3;
+import io.x0tta6bl4.crypto.Digests;
 import io.x0tta6bl4.crypto.X25519;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,7 +78,7 @@ public final class CertificateAuthority {
         X509Certificate pqRoot = X509.selfSignedRoot(trustDomain, "x0tta6bl4 root (ML-DSA-65)", pq.publicKey().jdk(),
                 pq.privateKey().jdk(), "ML-DSA-65", now, random);
         MlDsa jwt = MlDsa.generate(random);
-        String kid = Hex.encode(Arrays.copyOf(Sha3.sha256(jwt.publicKey().encoded()), 8));
+        String kid = Hex.encode(Arrays.copyOf(Digests.sha256(jwt.publicKey().encoded()), 8));
 
         CredentialFiles.writeSecret(dir.resolve(ROOT_KEY), Pem.encode(Pem.PRIVATE_KEY, ec.getPrivate().getEncoded()));
         CredentialFiles.writeSecret(dir.resolve(PQ_ROOT_KEY), Pem.encode(Pem.PRIVATE_KEY, pq.privateKey().encoded()));

@@ -3,7 +3,7 @@ package io.x0tta6bl4.identity;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.x0tta6bl4.crypto.MlDsaPublicKey;
 import io.x0tta6bl4.crypto.PeerKeys;
-import io.x0tta6bl4.crypto.Sha3;
+import io.x0tta6bl4.crypto.Digests;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -222,7 +222,7 @@ public final class TrustBundle {
 
     static byte[] fingerprint(X509Certificate cert) {
         try {
-            return Sha3.sha256(cert.getEncoded());
+            return Digests.sha256(cert.getEncoded());
         } catch (CertificateEncodingException e) {
             throw new IllegalStateException(e);
         }

@@ -206,7 +206,7 @@ final class LedgerCore implements AutoCloseable {
             applied(index, term);
             return Optional.of(e.getMessage());
         }
-        byte[] fingerprint = io.x0tta6bl4.crypto.Sha3.digest256(doc.signingKey().encoded());
+        byte[] fingerprint = io.x0tta6bl4.crypto.Digests.sha3_256(doc.signingKey().encoded());
         store.putIdentity(index, term, doc.spiffeId().toString(), fingerprint, tree.size(), doc.toJson());
         applied(index, term);
         keys.put(doc.spiffeId().toString(), doc.signingKey());

@@ -69,7 +69,7 @@ public final class LedgerVerifier {
             try {
                 byte[] pq = store.meta("pq_root").orElseThrow(() -> new IllegalArgumentException("the file holds no trust roots"));
                 byte[] x509 = store.meta("x509_root").orElseThrow(() -> new IllegalArgumentException("the file holds no trust roots"));
-                pqRootHash = HexFormat.of().formatHex(io.x0tta6bl4.crypto.Sha3.sha256(pq));
+                pqRootHash = HexFormat.of().formatHex(io.x0tta6bl4.crypto.Digests.sha256(pq));
                 bundle = TrustBundle.of(domain, TrustBundle.certificate(x509), TrustBundle.certificate(pq), Map.of());
             } catch (IllegalArgumentException e) {
                 return fail(domain, Optional.empty(), "trust roots: " + e.getMessage());

@@ -3,11 +3,12 @@ package io.x0tta6bl4.crypto;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
-/** SHA3-256 (FIPS 202) and SHA-256, for fingerprints and the hybrid KEM combiner. */
-public final class Sha3 {
-    private Sha3() {}
+/** SHA3-256 (FIPS 202) and SHA-256 (FIPS 180-4), for fingerprints and the hybrid KEM combiner. */
+public final class Digests {
+    private Digests() {}
 
-    public static byte[] digest256(byte[]... parts) {
+    /** SHA3-256 over the concatenation of {@code parts}. */
+    public static byte[] sha3_256(byte[]... parts) {
         MessageDigest md = digest("SHA3-256");
         for (byte[] part : parts) {
             md.update(part);
