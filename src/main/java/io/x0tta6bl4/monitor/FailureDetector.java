@@ -1,0 +1,246 @@
+package io.x0tta6bl4.monitor;
+
+import java.util.ArrayList;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One node's judgement of its peers: ALIVE → SUSPECT → DOWN, and back to ALIVE on a good probe.
+ * A pure, single-threaded state machine: it is fed probe results and the time (nanoseconds on a
+ * monotonic clock the caller owns) and returns the state changes they cause. It never reads a
+ * clock, never sleeps and does no I/O, so tests drive it on virtual time and a simulation can run
+ * thousands of them.
+ *
+ * <p><b>Two rules.</b> {@code consecutive-misses} is the source document's: a probe every
+ * {@code interval}, a miss is a failed probe, {@code suspectAfter} consecutive misses make a peer
+ * SUSPECT and {@code downAfter} make it DOWN. {@code phi-accrual} follows Hayashibara et al.,
+ * "The φ accrual failure detector" (SRDS 2004): the intervals between answers are summarised by
+ * their mean and standard deviation, and suspicion is φ(t) = −log₁₀ P(no answer for t | the peer
+ * is alive), using the logistic approximation of the normal tail that Akka and Cassandra use.
+ *
+ * <p><b>A paused prober must not accuse its peers.</b> Every probe reports when it was scheduled
+ * and when it actually started. If it started more than {@code maxLateness} late, this node was
+ * not running on time (a GC pause, CPU starvation, SIGSTOP), so a miss in that window says
+ * nothing about the peer and is not counted; for φ, the time this node lost is not counted as
+ * silence of the peer. The same holds for {@link #onTick} when the tick itself is late.
+ *
+ * <p><b>Confirmation.</b> After a miss the next probe of that peer is due sooner
+ * ({@link #nextProbeDelayNanos}): at once after a timeout (the deadline already waited) and after
+ * a fifth of the timeout after a refusal. That is what lets three misses be seen within the
+ * source document's ~150 ms instead of three whole intervals.
+ */
+public final class FailureDetector {
+    private static final int WINDOW = 100;
+
+    private final DetectorSettings settings;
+    private final Map<String, Peer> peers = new LinkedHashMap<>();
+
+    private static final class Peer {
+        PeerState state = PeerState.ALIVE;
+        int misses;
+        final Deque<String> recentFailures = new ArrayDeque<>();
+        long lastAnswerNanos;
+        final long[] intervals = new long[WINDOW];
+        int intervalCount;
+        int intervalNext;
+        FailureKind lastFailure;
+
+        Peer(long now) {
+            lastAnswerNanos = now;
+        }
+    }
+
+    /** All {@code initialPeers} start ALIVE, as if they had answered at {@code nowNanos}. */
+    public FailureDetector(DetectorSettings settings, Collection<String> initialPeers, long nowNanos) {
+        this.settings = settings;
+        initialPeers.forEach(p -> addPeer(p, nowNanos));
+    }
+
+    public DetectorSettings settings() {
+        return settings;
+    }
+
+    public void addPeer(String peer, long nowNanos) {
+        Peer p = new Peer(nowNanos);
+        // Seed the interval window with the probe interval, so φ is defined from the start.
+        record(p, settings.interval().toNanos());
+        peers.putIfAbsent(peer, p);
+    }
+
+    public void removePeer(String peer) {
+        peers.remove(peer);
+    }
+
+    public PeerState state(String peer) {
+        return peer(peer).state;
+    }
+
+    public Map<String, PeerState> states() {
+        Map<String, PeerState> out = new LinkedHashMap<>();
+        peers.forEach((name, p) -> out.put(name, p.state));
+        return out;
+    }
+
+    /**
+     * Takes the result of one probe.
+     *
+     * @param scheduledNanos when the probe should have started
+     * @param startedNanos   when it did start
+     * @param completedNanos when the answer or the failure came
+     */
+    public List<StateChange> onProbe(String peer, long scheduledNanos, long startedNanos, long completedNanos, ProbeResult result) {
+        Peer p = peer(peer);
+        long lateness = startedNanos - scheduledNanos;
+        boolean proberWasLate = lateness > settings.maxLateness().toNanos();
+        if (proberWasLate) {
+            forgive(p, lateness);
+        }
+        List<StateChange> changes = new ArrayList<>(1);
+        switch (result) {
+            case ProbeResult.Answered a -> {
+                if (completedNanos > p.lastAnswerNanos) {
+                    record(p, completedNanos - p.lastAnswerNanos);
+                    p.lastAnswerNanos = completedNanos;
+                }
+                p.misses = 0;
+                p.recentFailures.clear();
+                p.lastFailure = null;
+                if (p.state != PeerState.ALIVE) {
+                    changes.add(change(peer, p, PeerState.ALIVE, completedNanos, "answered in " + millis(a.roundTripNanos()) + " ms"));
+                }
+            }
+            case ProbeResult.Failed f -> {
+                if (proberWasLate) {
+                    break;
+                }
+                p.lastFailure = f.kind();
+                p.misses++;
+                p.recentFailures.addLast(f.kind().name().toLowerCase(java.util.Locale.ROOT));
+                while (p.recentFailures.size() > settings.downAfter()) {
+                    p.recentFailures.removeFirst();
+                }
+                if (settings.kind() == DetectorSettings.Kind.CONSECUTIVE_MISSES) {
+                    judgeMisses(peer, p, completedNanos, f, changes);
+                } else {
+                    judgePhi(peer, p, completedNanos, changes);
+                }
+            }
+        }
+        return changes;
+    }
+
+    /**
+     * Lets time pass: φ grows while a peer stays silent, even between probe results. Call it at
+     * least once per probe interval. {@code scheduledNanos} is when this tick was due; a late tick
+     * means this node was paused, and that time is forgiven to every peer.
+     */
+    public List<StateChange> onTick(long scheduledNanos, long nowNanos) {
+        long lateness = nowNanos - scheduledNanos;
+        if (lateness > settings.maxLateness().toNanos()) {
+            peers.values().forEach(p -> forgive(p, lateness));
+            return List.of();
+        }
+        if (settings.kind() != DetectorSettings.Kind.PHI_ACCRUAL) {
+            return List.of();
+        }
+        List<StateChange> changes = new ArrayList<>();
+        peers.forEach((name, p) -> judgePhi(name, p, nowNanos, changes));
+        return changes;
+    }
+
+    /** How long to wait before probing {@code peer} again. */
+    public long nextProbeDelayNanos(String peer) {
+        Peer p = peer(peer);
+        if (p.misses == 0 || p.state == PeerState.DOWN) {
+            return settings.interval().toNanos();
+        }
+        return p.lastFailure == FailureKind.TIMEOUT ? 0 : settings.timeout().toNanos() / 5;
+    }
+
+    /** φ of {@code peer} at {@code nowNanos} (meaningful for both kinds; decisive for phi-accrual). */
+    public double phi(String peer, long nowNanos) {
+        return phi(peer(peer), nowNanos);
+    }
+
+    private void judgeMisses(String name, Peer p, long now, ProbeResult.Failed f, List<StateChange> changes) {
+        String evidence = p.misses + " consecutive misses (" + String.join(", ", p.recentFailures) + "), last: " + f.detail();
+        if (p.misses >= settings.downAfter() && p.state != PeerState.DOWN) {
+            changes.add(change(name, p, PeerState.DOWN, now, evidence));
+        } else if (p.misses >= settings.suspectAfter() && p.state == PeerState.ALIVE) {
+            changes.add(change(name, p, PeerState.SUSPECT, now, evidence));
+        }
+    }
+
+    private void judgePhi(String name, Peer p, long now, List<StateChange> changes) {
+        double phi = phi(p, now);
+        String evidence = String.format(java.util.Locale.ROOT, "phi %.1f after %d ms without an answer (mean interval %d ms)%s",
+                phi, millis(now - p.lastAnswerNanos), millis((long) mean(p)),
+                p.recentFailures.isEmpty() ? "" : ", recent failures: " + String.join(", ", p.recentFailures));
+        if (phi >= settings.phiDown() && p.state != PeerState.DOWN) {
+            changes.add(change(name, p, PeerState.DOWN, now, evidence));
+        } else if (phi >= settings.phiSuspect() && p.state == PeerState.ALIVE) {
+            changes.add(change(name, p, PeerState.SUSPECT, now, evidence));
+        }
+    }
+
+    /** The logistic approximation of −log₁₀(1 − Φ((t − μ)/σ)) (Akka's PhiAccrualFailureDetector). */
+    private double phi(Peer p, long now) {
+        double elapsed = now - p.lastAnswerNanos;
+        double mean = mean(p);
+        double deviation = Math.max(Math.sqrt(variance(p, mean)), settings.minDeviation().toNanos());
+        double y = (elapsed - mean) / deviation;
+        double e = Math.exp(-y * (1.5976 + 0.070566 * y * y));
+        double pLater = elapsed > mean ? e / (1.0 + e) : 1.0 - 1.0 / (1.0 + e);
+        return pLater <= Double.MIN_NORMAL ? Double.MAX_VALUE / 2 : -Math.log10(pLater);
+    }
+
+    private static void record(Peer p, long interval) {
+        p.intervals[p.intervalNext] = interval;
+        p.intervalNext = (p.intervalNext + 1) % WINDOW;
+        p.intervalCount = Math.min(WINDOW, p.intervalCount + 1);
+    }
+
+    private static double mean(Peer p) {
+        double sum = 0;
+        for (int i = 0; i < p.intervalCount; i++) {
+            sum += p.intervals[i];
+        }
+        return sum / p.intervalCount;
+    }
+
+    private static double variance(Peer p, double mean) {
+        double sum = 0;
+        for (int i = 0; i < p.intervalCount; i++) {
+            double d = p.intervals[i] - mean;
+            sum += d * d;
+        }
+        return sum / p.intervalCount;
+    }
+
+    /** This node lost {@code pausedNanos}: that time is not the peer's silence. */
+    private static void forgive(Peer p, long pausedNanos) {
+        p.lastAnswerNanos += pausedNanos;
+    }
+
+    private StateChange change(String name, Peer p, PeerState to, long now, String evidence) {
+        StateChange c = new StateChange(name, p.state, to, now, evidence);
+        p.state = to;
+        return c;
+    }
+
+    private Peer peer(String name) {
+        Peer p = peers.get(name);
+        if (p == null) {
+            throw new IllegalArgumentException("unknown peer '" + name + "'; known: " + peers.keySet());
+        }
+        return p;
+    }
+
+    private static long millis(long nanos) {
+        return nanos / 1_000_000;
+    }
+}
