@@ -1,0 +1,359 @@
+package io.x0tta6bl4.node;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.x0tta6bl4.identity.NodeName;
+import io.x0tta6bl4.identity.SpiffeId;
+import io.x0tta6bl4.monitor.DetectorSettings;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads a node's YAML configuration strictly: unknown fields, missing fields, wrong types and
+ * values out of range are all reported, each with the file, line and field path
+ * ({@code node.yaml:14: peers[1].raft_port: must be 1..65535, got 70000}), and nothing is
+ * returned unless every field is valid. Relative paths are resolved against the file's folder.
+ */
+public final class NodeConfigLoader {
+    private static final YAMLFactory YAML = YAMLFactory.builder().build();
+    private static final ObjectMapper MAPPER = new ObjectMapper(YAML);
+
+    private NodeConfigLoader() {}
+
+    public static NodeConfig load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file, List.of(file + ": does not exist; write one (see docs/node-config.md) or run x0tta6bl4 cluster up"));
+        } catch (IOException e) {
+            throw new ConfigException(file, List.of(file + ": cannot read: " + e.getMessage()));
+        }
+        return parse(file, text);
+    }
+
+    static NodeConfig parse(Path file, String yaml) {
+        Reader r = new Reader(file);
+        JsonNode root;
+        try {
+            r.indexLines(yaml);
+            root = MAPPER.readTree(yaml);
+        } catch (JsonProcessingException e) {
+            int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+            throw new ConfigException(file, List.of(file + ":" + line + ": not valid YAML: " + e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw new ConfigException(file, List.of(file + ": cannot read: " + e.getMessage()));
+        }
+        if (root == null || !root.isObject()) {
+            throw new ConfigException(file, List.of(file + ":1: the file must be a YAML mapping (name: ..., trust_domain: ..., ...)"));
+        }
+        Path base = file.toAbsolutePath().getParent();
+        r.only(root, "", "name", "trust_domain", "data_dir", "ca_dir", "ports", "peers", "probe", "load");
+
+        String name = r.text(root, "", "name");
+        if (name != null) {
+            r.check("name", () -> NodeName.check(name));
+        }
+        String domain = r.text(root, "", "trust_domain");
+        if (domain != null) {
+            r.check("trust_domain", () -> SpiffeId.checkTrustDomain(domain));
+        }
+        String dataDir = r.text(root, "", "data_dir");
+        String caDir = r.text(root, "", "ca_dir");
+
+        NodeConfig.Ports ports = null;
+        JsonNode portsNode = r.object(root, "", "ports", true);
+        if (portsNode != null) {
+            r.only(portsNode, "ports", "api", "peer", "raft");
+            Integer api = r.port(portsNode, "ports", "api");
+            Integer peer = r.port(portsNode, "ports", "peer");
+            Integer raft = r.port(portsNode, "ports", "raft");
+            if (api != null && peer != null && raft != null) {
+                if (api.equals(peer) || api.equals(raft) || peer.equals(raft)) {
+                    r.problem("ports", "api, peer and raft must be three different ports, got " + api + ", " + peer + ", " + raft);
+                }
+                ports = new NodeConfig.Ports(api, peer, raft);
+            }
+        }
+
+        List<NodeConfig.Peer> peers = new ArrayList<>();
+        JsonNode peersNode = root.get("peers");
+        if (peersNode != null && !peersNode.isNull()) {
+            if (!peersNode.isArray()) {
+                r.problem("peers", "must be a list of {name, host, peer_port, raft_port}");
+            } else {
+                Set<String> names = new HashSet<>();
+                for (int i = 0; i < peersNode.size(); i++) {
+                    String path = "peers[" + i + "]";
+                    JsonNode p = peersNode.get(i);
+                    if (!p.isObject()) {
+                        r.problem(path, "must be a mapping {name, host, peer_port, raft_port}");
+                        continue;
+                    }
+                    r.only(p, path, "name", "host", "peer_port", "raft_port", "voter");
+                    String peerName = r.text(p, path, "name");
+                    if (peerName != null) {
+                        r.check(path + ".name", () -> NodeName.check(peerName));
+                        if (peerName.equals(name)) {
+                            r.problem(path + ".name", "'" + peerName + "' is this node itself; list only the others");
+                        } else if (!names.add(peerName)) {
+                            r.problem(path + ".name", "'" + peerName + "' appears twice");
+                        }
+                    }
+                    String host = r.text(p, path, "host");
+                    Integer peerPort = r.port(p, path, "peer_port");
+                    Integer raftPort = r.port(p, path, "raft_port");
+                    boolean voter = r.bool(p, path, "voter", true);
+                    if (peerName != null && host != null && peerPort != null && raftPort != null) {
+                        peers.add(new NodeConfig.Peer(peerName, host, peerPort, raftPort, voter));
+                    }
+                }
+            }
+        }
+
+        DetectorSettings detector = probe(r, root.get("probe"));
+        NodeConfig.LoadThresholds load = load(r, root.get("load"));
+
+        if (!r.problems.isEmpty()) {
+            throw new ConfigException(file, r.problems);
+        }
+        return new NodeConfig(file, name, domain, base.resolve(dataDir).normalize(), base.resolve(caDir).normalize(), ports, peers,
+                detector, load);
+    }
+
+    private static DetectorSettings probe(Reader r, JsonNode node) {
+        DetectorSettings d = DetectorSettings.sourceDefaults();
+        if (node == null || node.isNull()) {
+            return d;
+        }
+        if (!node.isObject()) {
+            r.problem("probe", "must be a mapping {interval, timeout, misses, detector}");
+            return d;
+        }
+        r.only(node, "probe", "interval", "timeout", "misses", "suspect_after", "detector", "max_lateness");
+        Duration interval = r.duration(node, "probe", "interval", d.interval());
+        Duration timeout = r.duration(node, "probe", "timeout", d.timeout());
+        Duration lateness = r.duration(node, "probe", "max_lateness", d.maxLateness());
+        int misses = r.integer(node, "probe", "misses", d.downAfter(), 1, 100);
+        int suspect = r.integer(node, "probe", "suspect_after", Math.max(1, misses - 1), 1, 100);
+        DetectorSettings.Kind kind = d.kind();
+        JsonNode k = node.get("detector");
+        if (k != null) {
+            kind = null;
+            for (DetectorSettings.Kind candidate : DetectorSettings.Kind.values()) {
+                if (candidate.configName().equals(k.asText())) {
+                    kind = candidate;
+                }
+            }
+            if (kind == null) {
+                r.problem("probe.detector", "'" + k.asText() + "' is not a detector; use consecutive-misses or phi-accrual");
+                kind = d.kind();
+            }
+        }
+        try {
+            return new DetectorSettings(kind, interval, timeout, suspect, misses, d.phiSuspect(), d.phiDown(), d.minDeviation(), lateness);
+        } catch (IllegalArgumentException e) {
+            r.problem("probe", e.getMessage());
+            return d;
+        }
+    }
+
+    private static NodeConfig.LoadThresholds load(Reader r, JsonNode node) {
+        NodeConfig.LoadThresholds d = NodeConfig.LoadThresholds.DEFAULTS;
+        if (node == null || node.isNull()) {
+            return d;
+        }
+        if (!node.isObject()) {
+            r.problem("load", "must be a mapping {cpu_percent, memory_percent, latency_p99, error_rate_percent, queue_length}");
+            return d;
+        }
+        r.only(node, "load", "cpu_percent", "memory_percent", "latency_p99", "error_rate_percent", "queue_length");
+        return new NodeConfig.LoadThresholds(
+                r.percent(node, "load", "cpu_percent", d.cpuPercent()),
+                r.percent(node, "load", "memory_percent", d.memoryPercent()),
+                r.duration(node, "load", "latency_p99", d.latencyP99()),
+                r.percent(node, "load", "error_rate_percent", d.errorRatePercent()),
+                r.integer(node, "load", "queue_length", d.queueLength(), 1, Integer.MAX_VALUE));
+    }
+
+    /** Field access that records problems with their line instead of failing at the first. */
+    private static final class Reader {
+        private final Path file;
+        private final Map<String, Integer> lines = new HashMap<>();
+        private final List<String> problems = new ArrayList<>();
+
+        Reader(Path file) {
+            this.file = file;
+        }
+
+        /** Remembers the line of every field path, for messages. */
+        void indexLines(String yaml) throws IOException {
+            try (JsonParser p = YAML.createParser(yaml)) {
+                if (p.nextToken() != null) {
+                    walk(p, "");
+                }
+            }
+        }
+
+        private void walk(JsonParser p, String path) throws IOException {
+            JsonToken t = p.currentToken();
+            if (t == JsonToken.START_OBJECT) {
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String child = path.isEmpty() ? p.currentName() : path + "." + p.currentName();
+                    lines.put(child, p.currentLocation().getLineNr());
+                    p.nextToken();
+                    walk(p, child);
+                }
+            } else if (t == JsonToken.START_ARRAY) {
+                int i = 0;
+                while (p.nextToken() != JsonToken.END_ARRAY) {
+                    String child = path + "[" + i++ + "]";
+                    lines.putIfAbsent(child, p.currentLocation().getLineNr());
+                    walk(p, child);
+                }
+            }
+        }
+
+        void problem(String path, String message) {
+            String at = path;
+            Integer line = null;
+            while (line == null && at != null) {
+                line = lines.get(at);
+                at = at.isEmpty() ? null : parent(at);
+            }
+            problems.add(file + ":" + (line == null ? 1 : line) + ": " + (path.isEmpty() ? "" : path + ": ") + message);
+        }
+
+        private static String parent(String path) {
+            int dot = Math.max(path.lastIndexOf('.'), path.lastIndexOf('['));
+            return dot < 0 ? "" : path.substring(0, dot);
+        }
+
+        void check(String path, Runnable validation) {
+            try {
+                validation.run();
+            } catch (IllegalArgumentException e) {
+                problem(path, e.getMessage());
+            }
+        }
+
+        void only(JsonNode node, String path, String... allowed) {
+            Set<String> ok = Set.of(allowed);
+            for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+                String f = it.next();
+                if (!ok.contains(f)) {
+                    problem(join(path, f), "unknown field; allowed here: " + String.join(", ", allowed));
+                }
+            }
+        }
+
+        private static String join(String path, String field) {
+            return path.isEmpty() ? field : path + "." + field;
+        }
+
+        String text(JsonNode node, String path, String field) {
+            JsonNode v = node.get(field);
+            if (v == null || v.isNull()) {
+                problem(path, "field '" + field + "' is missing");
+                return null;
+            }
+            if (!v.isTextual() || v.asText().isBlank()) {
+                problem(join(path, field), "must be a non-empty string");
+                return null;
+            }
+            return v.asText();
+        }
+
+        JsonNode object(JsonNode node, String path, String field, boolean required) {
+            JsonNode v = node.get(field);
+            if (v == null || v.isNull()) {
+                if (required) {
+                    problem(path, "field '" + field + "' is missing");
+                }
+                return null;
+            }
+            if (!v.isObject()) {
+                problem(join(path, field), "must be a mapping");
+                return null;
+            }
+            return v;
+        }
+
+        Integer port(JsonNode node, String path, String field) {
+            JsonNode v = node.get(field);
+            if (v == null || v.isNull()) {
+                problem(path, "field '" + field + "' is missing");
+                return null;
+            }
+            if (!v.isIntegralNumber() || v.asLong() < 1 || v.asLong() > 65535) {
+                problem(join(path, field), "must be a port number 1..65535, got " + v.asText());
+                return null;
+            }
+            return v.asInt();
+        }
+
+        int integer(JsonNode node, String path, String field, int fallback, int min, int max) {
+            JsonNode v = node.get(field);
+            if (v == null || v.isNull()) {
+                return fallback;
+            }
+            if (!v.isIntegralNumber() || v.asLong() < min || v.asLong() > max) {
+                problem(join(path, field), "must be a whole number " + min + ".." + max + ", got " + v.asText());
+                return fallback;
+            }
+            return v.asInt();
+        }
+
+        double percent(JsonNode node, String path, String field, double fallback) {
+            JsonNode v = node.get(field);
+            if (v == null || v.isNull()) {
+                return fallback;
+            }
+            if (!v.isNumber() || v.asDouble() < 0 || v.asDouble() > 100) {
+                problem(join(path, field), "must be a percentage 0..100, got " + v.asText());
+                return fallback;
+            }
+            return v.asDouble();
+        }
+
+        boolean bool(JsonNode node, String path, String field, boolean fallback) {
+            JsonNode v = node.get(field);
+            if (v == null || v.isNull()) {
+                return fallback;
+            }
+            if (!v.isBoolean()) {
+                problem(join(path, field), "must be true or false, got " + v.asText());
+                return fallback;
+            }
+            return v.asBoolean();
+        }
+
+        Duration duration(JsonNode node, String path, String field, Duration fallback) {
+            JsonNode v = node.get(field);
+            if (v == null || v.isNull()) {
+                return fallback;
+            }
+            Duration d = Durations.parse(v.asText()).orElse(null);
+            if (d == null || d.isNegative() || d.isZero()) {
+                problem(join(path, field), "'" + v.asText() + "' is not a positive duration; write e.g. 100ms, 2s, 5m");
+                return fallback;
+            }
+            return d;
+        }
+    }
+}

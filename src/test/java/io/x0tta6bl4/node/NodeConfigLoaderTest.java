@@ -1,0 +1,121 @@
+package io.x0tta6bl4.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.x0tta6bl4.monitor.DetectorSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NodeConfigLoaderTest {
+    private static final String VALID = """
+            name: node-1
+            trust_domain: mesh.example.org
+            data_dir: data/node-1
+            ca_dir: ../ca
+            ports:
+              api: 8443
+              peer: 9443
+              raft: 7101
+            peers:
+              - name: node-2
+                host: 127.0.0.1
+                peer_port: 9444
+                raft_port: 7102
+              - name: node-3
+                host: 10.0.0.3
+                peer_port: 9445
+                raft_port: 7103
+                voter: false
+            probe:
+              interval: 100ms
+              timeout: 50ms
+              misses: 3
+              detector: phi-accrual
+            load:
+              cpu_percent: 75
+              latency_p99: 250ms
+            """;
+
+    @TempDir Path dir;
+
+    private Path write(String yaml) throws Exception {
+        Path file = dir.resolve("node.yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    @Test
+    void aValidFileGivesATypedConfigWithDefaultsAndResolvedPaths() throws Exception {
+        NodeConfig c = NodeConfigLoader.load(write(VALID));
+        assertThat(c.name()).isEqualTo("node-1");
+        assertThat(c.trustDomain()).isEqualTo("mesh.example.org");
+        assertThat(c.dataDir()).isEqualTo(dir.toAbsolutePath().resolve("data/node-1"));
+        assertThat(c.caDir()).isEqualTo(dir.toAbsolutePath().getParent().resolve("ca"));
+        assertThat(c.ports()).isEqualTo(new NodeConfig.Ports(8443, 9443, 7101));
+        assertThat(c.peers()).containsExactly(new NodeConfig.Peer("node-2", "127.0.0.1", 9444, 7102, true),
+                new NodeConfig.Peer("node-3", "10.0.0.3", 9445, 7103, false));
+        assertThat(c.detector().kind()).isEqualTo(DetectorSettings.Kind.PHI_ACCRUAL);
+        assertThat(c.detector().interval()).isEqualTo(Duration.ofMillis(100));
+        assertThat(c.detector().downAfter()).isEqualTo(3);
+        assertThat(c.detector().suspectAfter()).isEqualTo(2);
+        assertThat(c.load().cpuPercent()).isEqualTo(75);
+        assertThat(c.load().memoryPercent()).isEqualTo(NodeConfig.LoadThresholds.DEFAULTS.memoryPercent());
+        assertThat(c.load().latencyP99()).isEqualTo(Duration.ofMillis(250));
+    }
+
+    @Test
+    void everyProblemIsReportedWithFileLineAndField() throws Exception {
+        String broken = VALID
+                .replace("name: node-1", "name: Node_1")
+                .replace("    raft_port: 7102", "    raft_port: 70000")
+                .replace("  timeout: 50ms", "  timeout: soon")
+                .replace("  cpu_percent: 75", "  cpu_percent: 175\n  colour: blue");
+        Path file = write(broken);
+        assertThatThrownBy(() -> NodeConfigLoader.load(file))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactlyInAnyOrder(
+                        file + ":1: name: node name 'Node_1' must be 1-63 characters of a-z, 0-9 and '-', not starting or ending with '-' (for example node-1)",
+                        file + ":13: peers[0].raft_port: must be a port number 1..65535, got 70000",
+                        file + ":21: probe.timeout: 'soon' is not a positive duration; write e.g. 100ms, 2s, 5m",
+                        file + ":25: load.cpu_percent: must be a percentage 0..100, got 175",
+                        file + ":26: load.colour: unknown field; allowed here: cpu_percent, memory_percent, latency_p99, error_rate_percent, queue_length"));
+    }
+
+    @Test
+    void missingRequiredFieldsAreNamed() throws Exception {
+        Path file = write("name: node-1\nports:\n  api: 1\n  peer: 2\n");
+        assertThatThrownBy(() -> NodeConfigLoader.load(file))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).contains(
+                        file + ":1: field 'trust_domain' is missing",
+                        file + ":1: field 'data_dir' is missing",
+                        file + ":1: field 'ca_dir' is missing",
+                        file + ":2: ports: field 'raft' is missing"));
+    }
+
+    @Test
+    void inconsistentValuesAreRefused() throws Exception {
+        String yaml = VALID.replace("  peer: 9443", "  peer: 8443")
+                .replace("  - name: node-3", "  - name: node-1")
+                .replace("  timeout: 50ms", "  timeout: 500ms");
+        Path file = write(yaml);
+        assertThatThrownBy(() -> NodeConfigLoader.load(file))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(String.join("\n", e.problems()))
+                        .contains("ports: api, peer and raft must be three different ports, got 8443, 8443, 7101")
+                        .contains("peers[1].name: 'node-1' is this node itself")
+                        .contains("probe: timeout 500 ms must not exceed interval 100 ms"));
+    }
+
+    @Test
+    void notYamlAndMissingFilesAreClearErrors() throws Exception {
+        Path bad = write("name: [unclosed\n");
+        assertThatThrownBy(() -> NodeConfigLoader.load(bad)).isInstanceOf(ConfigException.class).hasMessageContaining("not valid YAML");
+        Path list = write("- just\n- a list\n");
+        assertThatThrownBy(() -> NodeConfigLoader.load(list)).isInstanceOf(ConfigException.class).hasMessageContaining("must be a YAML mapping");
+        Path missing = dir.resolve("nope.yaml");
+        assertThatThrownBy(() -> NodeConfigLoader.load(missing)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("nope.yaml: does not exist");
+    }
+}
