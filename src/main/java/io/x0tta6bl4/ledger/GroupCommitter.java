@@ -4,9 +4,9 @@ import io.x0tta6bl4.crypto.MlDsaPrivateKey;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +50,7 @@ final class GroupCommitter implements AutoCloseable {
     private final SecureRandom random;
     private final Sink sink;
     private final Limits limits;
-    private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>();
+    private final BlockingDeque<Request> queue = new LinkedBlockingDeque<>();
     private final Semaphore slots;
     private final Thread worker;
     private volatile boolean open = true;
@@ -77,24 +77,38 @@ final class GroupCommitter implements AutoCloseable {
             return done;
         }
         int bytes = submissions.stream().mapToInt(Submission::encodedSize).sum();
-        queue.add(new Request(List.copyOf(submissions), bytes, done));
+        Request request = new Request(List.copyOf(submissions), bytes, done);
+        queue.add(request);
+        if (!open && queue.remove(request)) {
+            // close() ran between the check above and the add: nobody will take it any more.
+            done.completeExceptionally(new LedgerException(LedgerException.Reason.UNAVAILABLE, "ledger is closed"));
+        }
         return done;
     }
 
     private void run() {
         while (open) {
             try {
-                Request first = queue.take();
+                // A slot first, then the request: a request taken from the queue is always sent
+                // or failed, never dropped by an interrupt while waiting for a slot.
                 slots.acquire();
+                Request first;
+                try {
+                    first = queue.takeFirst();
+                } catch (InterruptedException e) {
+                    slots.release();
+                    throw e;
+                }
                 List<Request> batch = new ArrayList<>();
                 batch.add(first);
                 int entries = first.submissions().size();
                 int bytes = first.bytes();
                 Request more;
-                while ((more = queue.peek()) != null
-                        && entries + more.submissions().size() <= limits.maxEntries()
-                        && bytes + more.bytes() <= limits.maxBytes()) {
-                    queue.poll();
+                while ((more = queue.pollFirst()) != null) {
+                    if (entries + more.submissions().size() > limits.maxEntries() || bytes + more.bytes() > limits.maxBytes()) {
+                        queue.offerFirst(more); // it leads the next batch
+                        break;
+                    }
                     batch.add(more);
                     entries += more.submissions().size();
                     bytes += more.bytes();
@@ -103,17 +117,18 @@ final class GroupCommitter implements AutoCloseable {
             } catch (InterruptedException e) {
                 break;
             } catch (RuntimeException e) {
-                LOG.error("group commit worker failed; appends in this batch were refused", e);
+                // send() completes every request it was given, also on failure; this is a bug guard.
+                LOG.error("group commit worker failed", e);
             }
         }
         failAll(new LedgerException(LedgerException.Reason.UNAVAILABLE, "ledger closed before the entry was committed"));
     }
 
     private void send(List<Request> requests, int entries) {
-        List<Submission> all = new ArrayList<>(entries);
-        requests.forEach(r -> all.addAll(r.submissions()));
         CompletableFuture<LedgerCore.Outcome> outcome;
         try {
+            List<Submission> all = new ArrayList<>(entries);
+            requests.forEach(r -> all.addAll(r.submissions()));
             outcome = sink.submit(Batch.sign(submitter, all, key, random));
         } catch (RuntimeException e) {
             outcome = CompletableFuture.failedFuture(e);
@@ -127,6 +142,10 @@ final class GroupCommitter implements AutoCloseable {
                 requests.forEach(r -> r.done().completeExceptionally(failure));
             } else if (result instanceof LedgerCore.Outcome.Refused refused) {
                 requests.forEach(r -> r.done().completeExceptionally(new LedgerException(refused.reason(), refused.message())));
+            } else if (result instanceof LedgerCore.Outcome.Appended appended && (appended.firstSeq() < 0 || appended.count() != entries)) {
+                LedgerException odd = new LedgerException(LedgerException.Reason.UNAVAILABLE, "the ledger acknowledged " + appended.count()
+                        + " entries at " + appended.firstSeq() + " for a batch of " + entries + "; outcome unknown");
+                requests.forEach(r -> r.done().completeExceptionally(odd));
             } else if (result instanceof LedgerCore.Outcome.Appended appended) {
                 long seq = appended.firstSeq();
                 for (Request r : requests) {

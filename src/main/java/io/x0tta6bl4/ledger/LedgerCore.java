@@ -58,6 +58,8 @@ final class LedgerCore implements AutoCloseable {
     private final int quorum;
     private final MerkleTree tree = new MerkleTree();
     private final Map<String, MlDsaPublicKey> keys = new HashMap<>();
+    /** Per SPIFFE ID, the notBefore of its current identity document: registration only moves forward. */
+    private final Map<String, Instant> keySince = new HashMap<>();
     private final List<Runnable> listeners;
     private final Consumer<HeadMismatch> mismatches;
     private long lastTimestamp;
@@ -90,7 +92,9 @@ final class LedgerCore implements AutoCloseable {
         appliedIndex = store.appliedIndex();
         appliedTerm = store.appliedTerm();
         for (LedgerStore.IdentityRow row : store.identities()) {
-            keys.put(row.spiffeId(), PqIdentityDocument.fromJson("identity of " + row.spiffeId(), row.document()).signingKey());
+            PqIdentityDocument doc = PqIdentityDocument.fromJson("identity of " + row.spiffeId(), row.document());
+            keys.put(row.spiffeId(), doc.signingKey());
+            keySince.put(row.spiffeId(), doc.notBefore());
         }
         for (long size : store.cosignedSizes()) {
             for (Cosignature c : store.cosignatures(size)) {
@@ -199,18 +203,40 @@ final class LedgerCore implements AutoCloseable {
 
     /** Registers a node's identity document; returns a refusal message, or empty when accepted. */
     synchronized Optional<String> register(long index, long term, PqIdentityDocument doc, Instant at) {
+        String id = doc.spiffeId().toString();
+        String problem = null;
         try {
             bundle.verifyIdentity(doc, at);
         } catch (IdentityVerificationException e) {
+            problem = e.getMessage();
+        }
+        // Only a newer document replaces the current one (the same one again changes nothing), so
+        // a replayed old document cannot roll a node's key back, and a replica rebuilding its keys
+        // from the table in registration order ends with the same key as one that never restarted.
+        Instant current = keySince.get(id);
+        if (problem == null && current != null) {
+            if (doc.notBefore().isBefore(current)) {
+                problem = "identity document of " + id + " (valid from " + doc.notBefore() + ") is older than the registered one (" + current + ")";
+            } else if (doc.notBefore().equals(current) && !doc.signingKey().equals(keys.get(id))) {
+                problem = "identity document of " + id + " has the same start as the registered one but another key";
+            }
+        }
+        if (problem != null) {
             store.markApplied(index, term);
             applied(index, term);
-            return Optional.of(e.getMessage());
+            return Optional.of(problem);
         }
         byte[] fingerprint = io.x0tta6bl4.crypto.Digests.sha3_256(doc.signingKey().encoded());
-        store.putIdentity(index, term, doc.spiffeId().toString(), fingerprint, tree.size(), doc.toJson());
+        store.putIdentity(index, term, id, fingerprint, tree.size(), doc.toJson());
         applied(index, term);
-        keys.put(doc.spiffeId().toString(), doc.signingKey());
+        keys.put(id, doc.signingKey());
+        keySince.put(id, doc.notBefore());
         return Optional.empty();
+    }
+
+    /** Where an applied batch's entries start, if it was applied (for replies to retried requests). */
+    synchronized Optional<Long> appendedAt(byte[] batchId) {
+        return store.batchFirstSeq(batchId);
     }
 
     synchronized boolean isRegistered(String spiffeId) {

@@ -96,9 +96,45 @@ final class LedgerStateMachine extends BaseStateMachine {
     }
 
     private void load() {
-        core = new LedgerCore(LedgerStore.open(dataDir), bundle, voters, callbacks::headMismatch, listeners);
+        LedgerCore opened = new LedgerCore(LedgerStore.open(dataDir), bundle, voters, callbacks::headMismatch, listeners);
+        // Ratis resumes after its latest snapshot. If this file is behind that snapshot (a crash
+        // while a snapshot from the leader was being installed), the entries between would never
+        // be applied here: restore from the snapshot first.
+        SingleFileSnapshotInfo snapshot = storage.getLatestSnapshot();
+        if (snapshot != null && snapshot.getIndex() > opened.appliedIndex()
+                && LedgerStore.appliedIndexOf(snapshot.getFile().getPath()) > opened.appliedIndex()) {
+            LOG.warn("ledger file is at index {} but the latest snapshot is at {}: restoring from the snapshot",
+                    opened.appliedIndex(), snapshot.getIndex());
+            opened.close();
+            replaceFile(snapshot.getFile().getPath());
+            opened = new LedgerCore(LedgerStore.open(dataDir), bundle, voters, callbacks::headMismatch, listeners);
+        }
+        core = opened;
         setLastAppliedTermIndex(TermIndex.valueOf(core.appliedTerm(), core.appliedIndex()));
         loaded.complete(null);
+    }
+
+    /**
+     * Replaces ledger.db with a copy of {@code source}, crash-safely: copy to a temporary file,
+     * sync it, rename it over the old file atomically, sync the directory.
+     */
+    private void replaceFile(Path source) {
+        Path db = dataDir.resolve(LedgerStore.FILE_NAME);
+        Path temp = dataDir.resolve(LedgerStore.FILE_NAME + ".installing");
+        try {
+            Files.copy(source, temp, StandardCopyOption.REPLACE_EXISTING);
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(temp, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            Files.deleteIfExists(db.resolveSibling(LedgerStore.FILE_NAME + "-wal"));
+            Files.deleteIfExists(db.resolveSibling(LedgerStore.FILE_NAME + "-shm"));
+            Files.move(temp, db, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            try (java.nio.channels.FileChannel dir = java.nio.channels.FileChannel.open(dataDir, java.nio.file.StandardOpenOption.READ)) {
+                dir.force(true);
+            }
+        } catch (IOException e) {
+            throw new LedgerException(LedgerException.Reason.UNAVAILABLE, "cannot install snapshot " + source + " into " + db + ": " + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -125,8 +161,10 @@ final class LedgerStateMachine extends BaseStateMachine {
         long term = entry.getTerm();
         byte[] reply;
         if (index <= core.appliedIndex()) {
-            // Replayed after a restart: the SQLite file already holds its effect.
-            reply = Command.ok();
+            // Replayed after a restart: the SQLite file already holds its effect. Ratis may hand
+            // this reply to a client retrying the original request, so a batch answers with
+            // where it was appended.
+            reply = replayReply(entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer());
         } else {
             reply = apply(index, term, entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer());
             updateLastAppliedTermIndex(term, index);
@@ -147,9 +185,33 @@ final class LedgerStateMachine extends BaseStateMachine {
         }
     }
 
+    private byte[] replayReply(ByteBuffer data) {
+        try {
+            if (data.get() != Command.BATCH) {
+                return Command.ok();
+            }
+            data.getLong();
+            Batch batch = EntryCodec.decodeBatch(data);
+            return core.appendedAt(batch.id())
+                    .map(first -> Command.appended(first, batch.submissions().size()))
+                    .orElseGet(() -> Command.refused(LedgerException.Reason.DUPLICATE_BATCH, "batch " + batch.idHex() + " was refused when first applied"));
+        } catch (RuntimeException e) {
+            return Command.ok();
+        }
+    }
+
     private byte[] apply(long index, long term, ByteBuffer data) {
-        byte kind = data.get();
-        Instant at = Instant.ofEpochMilli(data.getLong());
+        try {
+            byte kind = data.get();
+            Instant at = Instant.ofEpochMilli(data.getLong());
+            return apply(index, term, kind, at, data);
+        } catch (java.nio.BufferUnderflowException e) {
+            core.noop(index, term);
+            return Command.refused(LedgerException.Reason.INVALID_FIELD, "command is truncated");
+        }
+    }
+
+    private byte[] apply(long index, long term, byte kind, Instant at, ByteBuffer data) {
         try {
             switch (kind) {
                 case Command.BATCH -> {
@@ -210,6 +272,9 @@ final class LedgerStateMachine extends BaseStateMachine {
         Files.deleteIfExists(tmp);
         core.backupTo(tmp);
         Files.move(tmp, file.toPath(), StandardCopyOption.ATOMIC_MOVE);
+        try (java.nio.channels.FileChannel dir = java.nio.channels.FileChannel.open(file.toPath().getParent(), java.nio.file.StandardOpenOption.READ)) {
+            dir.force(true);
+        }
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file)), last));
         storage.cleanupOldSnapshots(new SnapshotRetentionPolicy() {
             @Override
@@ -234,15 +299,13 @@ final class LedgerStateMachine extends BaseStateMachine {
         }
     }
 
-    private void install(SingleFileSnapshotInfo snapshot) throws IOException {
+    private void install(SingleFileSnapshotInfo snapshot) {
         Path file = snapshot.getFile().getPath();
         LOG.info("installing ledger snapshot {} (index {})", file, snapshot.getIndex());
         core.close();
-        Path db = dataDir.resolve(LedgerStore.FILE_NAME);
-        Files.deleteIfExists(db.resolveSibling(LedgerStore.FILE_NAME + "-wal"));
-        Files.deleteIfExists(db.resolveSibling(LedgerStore.FILE_NAME + "-shm"));
-        Files.copy(file, db, StandardCopyOption.REPLACE_EXISTING);
+        replaceFile(file);
         load();
+        listeners.forEach(Runnable::run);
     }
 
     @Override

@@ -53,6 +53,9 @@ final class LedgerStore implements AutoCloseable {
         this.location = location;
         if (readOnly) {
             insertEntry = insertBatch = setMeta = batchSeen = null;
+            // One read transaction for the life of this store: every query sees the same snapshot
+            // of a file that a live node keeps writing (WAL readers do not block the writer).
+            db.setAutoCommit(false);
             String schema = meta("schema").map(String::new).orElse("none");
             if (!schema.equals(Integer.toString(SCHEMA_VERSION))) {
                 throw new SQLException("not a version-" + SCHEMA_VERSION + " ledger (schema: " + schema + ")");
@@ -61,7 +64,9 @@ final class LedgerStore implements AutoCloseable {
         }
         try (Statement s = db.createStatement()) {
             s.execute("PRAGMA journal_mode=WAL");
-            s.execute("PRAGMA synchronous=NORMAL");
+            // FULL: each applied command is on disk when its transaction commits. Ratis purges its
+            // log below a snapshot, so nothing the log no longer holds may be lost from this file.
+            s.execute("PRAGMA synchronous=FULL");
             s.execute("PRAGMA foreign_keys=OFF");
             s.execute("""
                     CREATE TABLE IF NOT EXISTS entries(
@@ -251,6 +256,21 @@ final class LedgerStore implements AutoCloseable {
         }
     }
 
+    /** The applied Raft index recorded in a ledger file (e.g. a snapshot), or -1. */
+    static long appliedIndexOf(Path dbFile) {
+        try {
+            org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
+            config.setReadOnly(true);
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dbFile.toAbsolutePath(), config.toProperties());
+                 Statement st = c.createStatement();
+                 ResultSet r = st.executeQuery("SELECT value FROM meta WHERE key = 'applied_index'")) {
+                return r.next() ? Long.parseLong(new String(r.getBytes(1))) : -1;
+            }
+        } catch (SQLException | NumberFormatException e) {
+            throw new LedgerException(LedgerException.Reason.CORRUPT, dbFile + " is not a readable ledger snapshot: " + e.getMessage(), e);
+        }
+    }
+
     long appliedIndex() {
         return meta("applied_index").map(b -> Long.parseLong(new String(b))).orElse(-1L);
     }
@@ -264,6 +284,18 @@ final class LedgerStore implements AutoCloseable {
             batchSeen.setBytes(1, id);
             try (ResultSet r = batchSeen.executeQuery()) {
                 return r.next();
+            }
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    /** The first sequence number of an applied batch, by its id. */
+    java.util.Optional<Long> batchFirstSeq(byte[] id) {
+        try (PreparedStatement p = db.prepareStatement("SELECT first_seq FROM batches WHERE id = ?")) {
+            p.setBytes(1, id);
+            try (ResultSet r = p.executeQuery()) {
+                return r.next() ? java.util.Optional.of(r.getLong(1)) : java.util.Optional.empty();
             }
         } catch (SQLException e) {
             throw unavailable(e);
@@ -459,6 +491,13 @@ final class LedgerStore implements AutoCloseable {
             p.execute();
         } catch (SQLException e) {
             throw unavailable(e);
+        }
+        // VACUUM INTO does not sync its output; the snapshot must be on disk before Ratis purges
+        // the log it replaces.
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(target, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.force(true);
+        } catch (java.io.IOException e) {
+            throw new LedgerException(LedgerException.Reason.UNAVAILABLE, "cannot sync snapshot " + target + ": " + e.getMessage(), e);
         }
     }
 

@@ -281,6 +281,9 @@ public final class RaftLedger implements Ledger {
 
     @Override
     public Subscription subscribe(long fromSeq, Consumer<LedgerEntry> listener) {
+        if (fromSeq < 0) {
+            throw new IllegalArgumentException("subscriptions start at a sequence number >= 0, got " + fromSeq);
+        }
         return new SubscriptionPump(this::core, fromSeq, listener);
     }
 
