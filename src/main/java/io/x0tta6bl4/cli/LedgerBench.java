@@ -83,6 +83,11 @@ final class LedgerBench implements Runnable {
             out.printf(Locale.ROOT, "  warm-up: %,d entries in %.2f s (not counted)%n", warmup, warmSeconds);
             long[] latencies = new long[entries];
             double seconds = load(group, entries, warmup, latencies);
+            if (!failures.isEmpty()) {
+                long failed = failures.values().stream().mapToLong(Long::longValue).sum();
+                failures.forEach((reason, n) -> out.printf(Locale.ROOT, "  %,d appends failed: %s%n", n, reason));
+                throw new IllegalStateException(failed + " appends did not commit; no throughput is reported for this run");
+            }
             Arrays.sort(latencies);
             out.printf(Locale.ROOT, "  %,d entries committed in %.2f s: %,.0f entries/s%n", entries, seconds, entries / seconds);
             out.printf(Locale.ROOT, "  commit latency: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
@@ -98,6 +103,9 @@ final class LedgerBench implements Runnable {
         }
         out.println("data: " + dir + "/node-N; check one with: x0tta6bl4 ledger verify --data " + dir.resolve("node-1"));
     }
+
+    /** Appends that did not commit, by reason; a run with any is reported as failed, not measured. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> failures = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Closed loop: each client appends, waits for the commit, repeats; returns elapsed seconds. */
     private double load(List<RaftLedger> group, int count, int offset, long[] latencies) throws InterruptedException {
@@ -115,7 +123,13 @@ final class LedgerBench implements Runnable {
                         Submission s = new Submission(EntryType.AUDIT, actors[(int) (i % actors.length)], "GET_NETWORK_STATUS",
                                 "/api/network/status", "SUCCESS", "{\"request\":" + (offset + i) + "}");
                         long t0 = System.nanoTime();
-                        group.get((int) (i % group.size())).append(s).join();
+                        try {
+                            group.get((int) (i % group.size())).append(s).join();
+                        } catch (java.util.concurrent.CompletionException e) {
+                            String reason = e.getCause() == null ? e.toString() : e.getCause().getMessage();
+                            failures.merge(reason == null ? e.toString() : reason, 1L, Long::sum);
+                            continue;
+                        }
                         if (latencies != null) {
                             latencies[(int) i] = System.nanoTime() - t0;
                         }
