@@ -77,6 +77,11 @@ final class GroupCommitter implements AutoCloseable {
             return done;
         }
         int bytes = submissions.stream().mapToInt(Submission::encodedSize).sum();
+        if (bytes > limits.maxBytes()) {
+            done.completeExceptionally(new LedgerException(LedgerException.Reason.PAYLOAD_TOO_LARGE,
+                    "an append of about " + bytes + " bytes exceeds the " + limits.maxBytes() + "-byte batch limit; split it"));
+            return done;
+        }
         Request request = new Request(List.copyOf(submissions), bytes, done);
         queue.add(request);
         if (!open && queue.remove(request)) {

@@ -26,6 +26,7 @@ public final class InMemoryLedger implements Ledger {
     private final SecureRandom random;
     private final LedgerCore core;
     private final GroupCommitter committer;
+    private final java.util.List<SubscriptionPump> subscriptions = new java.util.concurrent.CopyOnWriteArrayList<>();
     private long index;
 
     private InMemoryLedger(TrustBundle bundle, NodeCredentials node, InstantSource clock, SecureRandom random) {
@@ -103,7 +104,9 @@ public final class InMemoryLedger implements Ledger {
         if (fromSeq < 0) {
             throw new IllegalArgumentException("subscriptions start at a sequence number >= 0, got " + fromSeq);
         }
-        return new SubscriptionPump(() -> core, fromSeq, listener);
+        SubscriptionPump pump = new SubscriptionPump(() -> core, fromSeq, listener);
+        subscriptions.add(pump);
+        return pump;
     }
 
     @Override
@@ -118,6 +121,7 @@ public final class InMemoryLedger implements Ledger {
 
     @Override
     public void close() {
+        subscriptions.forEach(SubscriptionPump::close);
         committer.close();
         core.close();
     }

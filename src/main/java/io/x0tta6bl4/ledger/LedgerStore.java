@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  *   batches(first_seq PK, count, id UNIQUE, submitter, signature)
  *   identities(spiffe_id, fingerprint, registered_size, document)   every identity document ever
  *                                              registered (keys rotate; old batches keep verifying)
- *   cosignatures(size, signer, root, signature) PK (size, signer)
+ *   cosignatures(size, signer, root, signature) PK (size, signer, root): conflicting ones are kept
  *   meta(key PK, value)                        schema, trust domain, PQ root, applied Raft index/term
  * </pre>
  *
@@ -88,7 +88,7 @@ final class LedgerStore implements AutoCloseable {
             s.execute("""
                     CREATE TABLE IF NOT EXISTS cosignatures(
                       size INTEGER NOT NULL, signer TEXT NOT NULL, root BLOB NOT NULL, signature BLOB NOT NULL,
-                      PRIMARY KEY(size, signer))""");
+                      PRIMARY KEY(size, signer, root))""");
             s.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value BLOB)");
         }
         db.setAutoCommit(false);
@@ -195,7 +195,9 @@ final class LedgerStore implements AutoCloseable {
 
     void putCosignature(long index, long term, Cosignature c) {
         tx(() -> {
-            try (PreparedStatement p = db.prepareStatement("INSERT OR REPLACE INTO cosignatures VALUES(?,?,?,?)")) {
+            // Every distinct (size, signer, root) is kept: a later, conflicting cosignature must not
+            // erase the evidence of what the signer signed before.
+            try (PreparedStatement p = db.prepareStatement("INSERT OR IGNORE INTO cosignatures VALUES(?,?,?,?)")) {
                 p.setLong(1, c.head().size());
                 p.setString(2, c.signer());
                 p.setBytes(3, c.head().root());

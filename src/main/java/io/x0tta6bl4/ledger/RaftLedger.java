@@ -62,9 +62,10 @@ public final class RaftLedger implements Ledger {
     private final RaftClient client;
     private final LedgerStateMachine stateMachine;
     private final GroupCommitter committer;
+    private final java.util.List<SubscriptionPump> subscriptions = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ScheduledExecutorService scheduler;
     private final ExecutorService background;
-    private final CompletableFuture<Void> registered;
+    private volatile CompletableFuture<Void> registered;
     private final CompletableFuture<String> firstLeader = new CompletableFuture<>();
     private volatile Optional<String> leader = Optional.empty();
     private volatile long lastCheckpointRequest;
@@ -106,13 +107,9 @@ public final class RaftLedger implements Ledger {
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(150, TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
                 .build();
         server.start();
-        this.registered = send(Command.register(config.credentials().identity().toJson())).thenAccept(outcome -> {
-            if (outcome instanceof LedgerCore.Outcome.Refused r) {
-                throw new LedgerException(r.reason(), "the ledger refused this node's identity: " + r.message());
-            }
-        });
+        this.registered = register();
         this.committer = new GroupCommitter(selfId, config.credentials().keys().signing(), config.random(),
-                batch -> registered.thenCompose(ok -> send(Command.batch(batch))),
+                batch -> registration().thenCompose(ok -> send(Command.batch(batch))),
                 new GroupCommitter.Limits(config.maxBatchEntries(), 8 << 20, config.maxBatchesInFlight()));
         long period = config.checkpointInterval().toMillis();
         scheduler.scheduleAtFixedRate(this::requestCheckpoint, period, period, TimeUnit.MILLISECONDS);
@@ -166,6 +163,34 @@ public final class RaftLedger implements Ledger {
         GrpcConfigKeys.Client.setTlsConf(parameters, tls);
         GrpcConfigKeys.Admin.setTlsConf(parameters, tls);
         return parameters;
+    }
+
+    private CompletableFuture<Void> register() {
+        return send(Command.register(config.credentials().identity().toJson())).thenAccept(outcome -> {
+            if (outcome instanceof LedgerCore.Outcome.Refused r) {
+                throw new LedgerException(r.reason(), "the ledger refused this node's identity: " + r.message());
+            }
+        });
+    }
+
+    /**
+     * The current registration; if the last attempt failed for want of a quorum (the group was
+     * not up within the client's retries), a new attempt starts, so a replica that started long
+     * before its peers still joins. A refusal by the ledger stays final.
+     */
+    private synchronized CompletableFuture<Void> registration() {
+        CompletableFuture<Void> current = registered;
+        if (current.isCompletedExceptionally()) {
+            Throwable cause = current.exceptionNow();
+            while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            if (!(cause instanceof LedgerException le && le.reason() == LedgerException.Reason.UNKNOWN_SUBMITTER)) {
+                LOG.info("ledger replica {}: registering its identity again ({})", config.self(), cause.toString());
+                registered = current = register();
+            }
+        }
+        return current;
     }
 
     private CompletableFuture<LedgerCore.Outcome> send(byte[] command) {
@@ -241,7 +266,7 @@ public final class RaftLedger implements Ledger {
 
     /** Completes with the leader's name once one is elected and this node has registered. */
     public CompletableFuture<String> ready() {
-        return registered.thenCompose(ok -> firstLeader);
+        return registration().thenCompose(ok -> firstLeader);
     }
 
     @Override
@@ -284,7 +309,9 @@ public final class RaftLedger implements Ledger {
         if (fromSeq < 0) {
             throw new IllegalArgumentException("subscriptions start at a sequence number >= 0, got " + fromSeq);
         }
-        return new SubscriptionPump(this::core, fromSeq, listener);
+        SubscriptionPump pump = new SubscriptionPump(this::core, fromSeq, listener);
+        subscriptions.add(pump);
+        return pump;
     }
 
     @Override
@@ -303,6 +330,7 @@ public final class RaftLedger implements Ledger {
 
     @Override
     public void close() {
+        subscriptions.forEach(SubscriptionPump::close);
         scheduler.shutdownNow();
         committer.close();
         background.shutdownNow();

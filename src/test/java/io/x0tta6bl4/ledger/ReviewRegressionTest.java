@@ -71,4 +71,19 @@ class ReviewRegressionTest {
         CompletableFuture<List<Long>> afterClose = committer.submit(List.of(LedgerFixtures.audit(3)));
         assertThat(afterClose).isCompletedExceptionally();
     }
+
+    /** An append larger than a batch may be failed as "unavailable" by Raft instead of being refused. */
+    @Test
+    void anAppendLargerThanABatchIsRefusedAsTooLarge() throws Exception {
+        CertificateAuthority ca = LedgerTestSupport.deterministicCa(dir.resolve("ca3"), "review3");
+        NodeCredentials n = LedgerTestSupport.deterministicNode(ca, "node-1");
+        GroupCommitter committer = new GroupCommitter(n.id().toString(), n.keys().signing(), new SeededRandom("gc3"),
+                batch -> CompletableFuture.failedFuture(new AssertionError("nothing may be sent")), new GroupCommitter.Limits(16, 4096, 1));
+        Submission big = new Submission(EntryType.AUDIT, LedgerFixtures.audit(1).actor(), "BIG", "r", "SUCCESS",
+                "{\"blob\":\"" + "x".repeat(4000) + "\"}");
+        assertThat(committer.submit(List.of(big))).failsWithin(Duration.ofSeconds(5)).withThrowableOfType(ExecutionException.class)
+                .havingCause().isInstanceOfSatisfying(LedgerException.class,
+                        e -> assertThat(e.reason()).isEqualTo(LedgerException.Reason.PAYLOAD_TOO_LARGE));
+        committer.close();
+    }
 }
