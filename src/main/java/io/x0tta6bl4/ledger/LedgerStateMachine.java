@@ -123,15 +123,11 @@ final class LedgerStateMachine extends BaseStateMachine {
         Path temp = dataDir.resolve(LedgerStore.FILE_NAME + ".installing");
         try {
             Files.copy(source, temp, StandardCopyOption.REPLACE_EXISTING);
-            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(temp, java.nio.file.StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
+            Fsync.file(temp);
             Files.deleteIfExists(db.resolveSibling(LedgerStore.FILE_NAME + "-wal"));
             Files.deleteIfExists(db.resolveSibling(LedgerStore.FILE_NAME + "-shm"));
             Files.move(temp, db, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            try (java.nio.channels.FileChannel dir = java.nio.channels.FileChannel.open(dataDir, java.nio.file.StandardOpenOption.READ)) {
-                dir.force(true);
-            }
+            Fsync.directory(dataDir);
         } catch (IOException e) {
             throw new LedgerException(LedgerException.Reason.UNAVAILABLE, "cannot install snapshot " + source + " into " + db + ": " + e.getMessage(), e);
         }
@@ -272,9 +268,7 @@ final class LedgerStateMachine extends BaseStateMachine {
         Files.deleteIfExists(tmp);
         core.backupTo(tmp);
         Files.move(tmp, file.toPath(), StandardCopyOption.ATOMIC_MOVE);
-        try (java.nio.channels.FileChannel dir = java.nio.channels.FileChannel.open(file.toPath().getParent(), java.nio.file.StandardOpenOption.READ)) {
-            dir.force(true);
-        }
+        Fsync.directory(file.toPath().getParent());
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file)), last));
         storage.cleanupOldSnapshots(new SnapshotRetentionPolicy() {
             @Override

@@ -305,10 +305,6 @@ final class LedgerStore implements AutoCloseable {
         }
     }
 
-    long size() {
-        return scalar("SELECT COUNT(*) FROM entries");
-    }
-
     long lastTimestamp() {
         return scalar("SELECT COALESCE(MAX(ts), 0) FROM entries");
     }
@@ -507,8 +503,8 @@ final class LedgerStore implements AutoCloseable {
         }
         // VACUUM INTO does not sync its output; the snapshot must be on disk before Ratis purges
         // the log it replaces.
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(target, java.nio.file.StandardOpenOption.WRITE)) {
-            ch.force(true);
+        try {
+            Fsync.file(target);
         } catch (java.io.IOException e) {
             throw new LedgerException(LedgerException.Reason.UNAVAILABLE, "cannot sync snapshot " + target + ": " + e.getMessage(), e);
         }

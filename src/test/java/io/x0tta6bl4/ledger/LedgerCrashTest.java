@@ -141,7 +141,7 @@ class LedgerCrashTest {
 
     private long sizeOf(String name) {
         try (LedgerFiles files = LedgerFiles.open(dir.resolve(name))) {
-            List<LedgerEntry> last = files.query(LedgerQuery.all(0, 1));
+            List<LedgerEntry> last;
             long size = 0;
             while (!(last = files.query(LedgerQuery.all(size, LedgerQuery.MAX_LIMIT))).isEmpty()) {
                 size = last.getLast().seq() + 1;

@@ -1,0 +1,28 @@
+package io.x0tta6bl4.ledger;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Forces files and directory entries to disk. Snapshots and their installation rely on it: Ratis
+ * purges its log below a snapshot, so the snapshot (and the rename that publishes it) must be
+ * durable first.
+ */
+final class Fsync {
+    private Fsync() {}
+
+    static void file(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+    }
+
+    /** Makes a rename or a new file in {@code dir} durable. */
+    static void directory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+}
