@@ -7,7 +7,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.InstantSource;
 import java.util.List;
-import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
@@ -42,27 +42,36 @@ public final class SvidTls {
 
     /**
      * @param authorized which verified SPIFFE IDs may connect (e.g. the configured peers)
-     * @param refused    told of every refused certificate chain: (presented leaf or null, reason)
+     * @param refused    told of every refused certificate chain, before the handshake fails
      */
     public static X509ExtendedTrustManager trustManager(TrustBundle bundle, InstantSource clock, Predicate<SpiffeId> authorized,
-                                                        BiConsumer<X509Certificate, String> refused) {
+                                                        Consumer<Refusal> refused) {
         return new SpiffeTrustManager(bundle, clock, authorized, refused);
     }
+
+    /**
+     * One refused handshake.
+     *
+     * @param leaf   the certificate the peer presented, or null if it presented none
+     * @param reason why it was refused, for a human
+     * @param remote the peer's address as {@code host:port}, or {@code "unknown"}
+     */
+    public record Refusal(X509Certificate leaf, String reason, String remote) {}
 
     private static final class SpiffeTrustManager extends X509ExtendedTrustManager {
         private final TrustBundle bundle;
         private final InstantSource clock;
         private final Predicate<SpiffeId> authorized;
-        private final BiConsumer<X509Certificate, String> refused;
+        private final Consumer<Refusal> refused;
 
-        SpiffeTrustManager(TrustBundle bundle, InstantSource clock, Predicate<SpiffeId> authorized, BiConsumer<X509Certificate, String> refused) {
+        SpiffeTrustManager(TrustBundle bundle, InstantSource clock, Predicate<SpiffeId> authorized, Consumer<Refusal> refused) {
             this.bundle = bundle;
             this.clock = clock;
             this.authorized = authorized;
             this.refused = refused;
         }
 
-        private void check(X509Certificate[] chain) throws CertificateException {
+        private void check(X509Certificate[] chain, String remote) throws CertificateException {
             X509Certificate leaf = chain == null || chain.length == 0 ? null : chain[0];
             String problem;
             try {
@@ -74,38 +83,42 @@ public final class SvidTls {
             } catch (IdentityVerificationException e) {
                 problem = e.getMessage();
             }
-            refused.accept(leaf, problem);
+            refused.accept(new Refusal(leaf, problem, remote));
             throw new CertificateException("peer refused: " + problem);
         }
 
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            check(chain);
+            check(chain, "unknown");
         }
 
         @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            check(chain);
+            check(chain, "unknown");
         }
 
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-            check(chain);
+            check(chain, socket == null || socket.getRemoteSocketAddress() == null ? "unknown" : address(socket.getRemoteSocketAddress()));
         }
 
         @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-            check(chain);
+            check(chain, socket == null || socket.getRemoteSocketAddress() == null ? "unknown" : address(socket.getRemoteSocketAddress()));
         }
 
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-            check(chain);
+            check(chain, engine == null || engine.getPeerHost() == null ? "unknown" : engine.getPeerHost() + ":" + engine.getPeerPort());
         }
 
         @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-            check(chain);
+            check(chain, engine == null || engine.getPeerHost() == null ? "unknown" : engine.getPeerHost() + ":" + engine.getPeerPort());
+        }
+
+        private static String address(java.net.SocketAddress a) {
+            return a instanceof java.net.InetSocketAddress i ? i.getAddress().getHostAddress() + ":" + i.getPort() : a.toString();
         }
 
         @Override

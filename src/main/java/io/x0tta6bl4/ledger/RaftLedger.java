@@ -156,7 +156,7 @@ public final class RaftLedger implements Ledger {
 
     private Parameters tls(RaftLedgerConfig c, Set<String> members) {
         var trust = SvidTls.trustManager(c.bundle(), c.clock(), id -> members.contains(id.toString()),
-                (leaf, reason) -> LOG.warn("ledger replica {} refused a TLS peer: {}", c.self(), reason));
+                r -> LOG.warn("ledger replica {} refused a TLS peer at {}: {}", c.self(), r.remote(), r.reason()));
         GrpcTlsConfig tls = new GrpcTlsConfig(SvidTls.keyManagers(c.credentials())[0], trust, true);
         Parameters parameters = new Parameters();
         GrpcConfigKeys.Server.setTlsConf(parameters, tls);

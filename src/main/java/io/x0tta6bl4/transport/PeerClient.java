@@ -1,0 +1,132 @@
+package io.x0tta6bl4.transport;
+
+import io.helidon.common.tls.Tls;
+import io.helidon.webclient.api.ConnectedSocketChannelInfo;
+import io.helidon.webclient.api.ConnectedSocketInfo;
+import io.helidon.webclient.api.ConnectionListener;
+import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.webclient.api.WebClient;
+import io.x0tta6bl4.identity.NodeCredentials;
+import io.x0tta6bl4.identity.SpiffeId;
+import io.x0tta6bl4.identity.SvidTls;
+import io.x0tta6bl4.identity.TrustBundle;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLException;
+
+/**
+ * Calls one peer over mutual TLS 1.3. The client accepts only the SPIFFE ID it was made for, so
+ * a different member answering on that address is a TLS failure, not a success. Connections are
+ * kept and reused (HTTP/2 when the peer offers it), so a probe normally costs one round trip.
+ * Thread-safe: several calls may be in flight at once.
+ */
+public final class PeerClient implements AutoCloseable {
+    private final String name;
+    private final WebClient client;
+
+    private PeerClient(String name, WebClient client) {
+        this.name = name;
+        this.client = client;
+    }
+
+    /**
+     * @param expected the SPIFFE ID the peer must present
+     * @param timeout  deadline of the connect and of each read
+     * @param refused  told when the peer's certificate is refused
+     */
+    public static PeerClient create(String name, String host, int port, NodeCredentials self, TrustBundle bundle, InstantSource clock,
+                                    SpiffeId expected, Duration timeout, Consumer<SvidTls.Refusal> refused) {
+        Tls tls = PeerTls.client(self, bundle, clock, expected, refused);
+        WebClient client = WebClient.builder()
+                .baseUri("https://" + host + ":" + port)
+                .tls(tls)
+                .protocolPreference(List.of("h2", "http/1.1"))
+                .socketOptions(o -> o.connectTimeout(timeout).readTimeout(timeout).tcpNoDelay(true))
+                // Helidon applies the read timeout only after the TLS handshake; a peer that accepts
+                // but never handshakes (a stopped process: the kernel still accepts) would block a
+                // probe for ever. The deadline goes on the socket before the handshake.
+                .connectionListener(new HandshakeDeadline(timeout))
+                .connectTimeout(timeout)
+                .readTimeout(timeout)
+                .shareConnectionCache(false)
+                .build();
+        return new PeerClient(name, client);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** One probe: the peer's answer body, or why there was none. */
+    public byte[] probe() throws PeerCallException {
+        try (HttpClientResponse res = client.get(PeerServer.PROBE_PATH).request()) {
+            if (res.status().code() != 200) {
+                throw new PeerCallException(PeerCallException.Kind.BAD_ANSWER, name + " answered HTTP " + res.status().code());
+            }
+            return res.entity().as(byte[].class);
+        } catch (PeerCallException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw classify(e);
+        }
+    }
+
+    /**
+     * Sorts a failed call into the four kinds the failure detector keeps apart. A timeout anywhere
+     * in the chain wins; then a refused connect; then anything that broke the TLS handshake (the
+     * server aborting because it refused our certificate shows up as a broken pipe inside the
+     * handshake); anything else lost the connection, which says the same as a refusal.
+     */
+    PeerCallException classify(RuntimeException e) {
+        boolean handshake = false;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SocketTimeoutException || t instanceof InterruptedIOException) {
+                return new PeerCallException(PeerCallException.Kind.TIMEOUT, name + ": no answer in time", e);
+            }
+            handshake |= t instanceof SSLException || String.valueOf(t.getMessage()).contains("SSL handshake");
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException) {
+                return new PeerCallException(PeerCallException.Kind.REFUSED, name + ": connection refused", e);
+            }
+        }
+        if (handshake) {
+            return new PeerCallException(PeerCallException.Kind.TLS_FAILURE, name + ": TLS handshake failed: " + rootMessage(e), e);
+        }
+        if (e instanceof UncheckedIOException) {
+            return new PeerCallException(PeerCallException.Kind.REFUSED, name + ": connection lost: " + rootMessage(e), e);
+        }
+        return new PeerCallException(PeerCallException.Kind.BAD_ANSWER, name + ": " + rootMessage(e), e);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+
+    @Override
+    public void close() {
+        client.closeResource();
+    }
+
+    private record HandshakeDeadline(Duration timeout) implements ConnectionListener {
+        @Override
+        public void socketConnected(ConnectedSocketInfo info) throws java.io.IOException {
+            info.socket().setSoTimeout(Math.toIntExact(Math.max(1, timeout.toMillis())));
+        }
+
+        @Override
+        public void socketChannelConnected(ConnectedSocketChannelInfo info) {
+            // Helidon's client uses blocking sockets; there is no channel to configure.
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package io.x0tta6bl4.transport;
+
+import io.helidon.common.tls.Tls;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.x0tta6bl4.identity.IdentityVerificationException;
+import io.x0tta6bl4.identity.NodeCredentials;
+import io.x0tta6bl4.identity.SpiffeId;
+import io.x0tta6bl4.identity.SvidTls;
+import io.x0tta6bl4.identity.TrustBundle;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * This node's peer listener: HTTP/2 (or HTTP/1.1) over mutual TLS 1.3, on its own port. A
+ * connection is accepted only from a certificate chain of the trust bundle's CA whose SPIFFE ID
+ * passes {@code members}; every refusal goes to {@code refused} (the node makes it a ledger
+ * security event). A handler learns the caller's verified SPIFFE ID.
+ *
+ * <p>Routes: {@code GET /peer/v1/probe} answers with {@code probeAnswer.apply(caller)} as JSON.
+ */
+public final class PeerServer implements AutoCloseable {
+    public static final String PROBE_PATH = "/peer/v1/probe";
+
+    private final WebServer server;
+    private final TrustBundle bundle;
+    private final InstantSource clock;
+
+    private PeerServer(WebServer server, TrustBundle bundle, InstantSource clock) {
+        this.server = server;
+        this.bundle = bundle;
+        this.clock = clock;
+    }
+
+    /**
+     * Starts listening on {@code host:port} (port 0 picks a free one; see {@link #port()}).
+     *
+     * @param probeAnswer the JSON body of a probe answer for a verified caller
+     */
+    public static PeerServer start(String host, int port, NodeCredentials self, TrustBundle bundle, InstantSource clock,
+                                   Predicate<SpiffeId> members, Consumer<SvidTls.Refusal> refused, Function<SpiffeId, byte[]> probeAnswer) {
+        Tls tls = PeerTls.server(self, bundle, clock, members, refused);
+        PeerServer[] holder = new PeerServer[1];
+        WebServer server = WebServer.builder()
+                .host(host)
+                .port(port)
+                .tls(tls)
+                .shutdownGracePeriod(Duration.ofMillis(500))
+                .routing(r -> r.get(PROBE_PATH, (req, res) -> holder[0].probe(req, res, probeAnswer)))
+                .build();
+        holder[0] = new PeerServer(server, bundle, clock);
+        server.start();
+        return holder[0];
+    }
+
+    private void probe(ServerRequest req, ServerResponse res, Function<SpiffeId, byte[]> probeAnswer) {
+        Optional<SpiffeId> caller = caller(req);
+        if (caller.isEmpty()) {
+            // Cannot happen while the listener requires client certificates; refuse rather than guess.
+            res.status(Status.UNAUTHORIZED_401).send();
+            return;
+        }
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(probeAnswer.apply(caller.get()));
+    }
+
+    /** The verified SPIFFE ID of the client, from the TLS session the handshake already checked. */
+    private Optional<SpiffeId> caller(ServerRequest req) {
+        Optional<Certificate[]> certs = req.remotePeer().tlsCertificates();
+        if (certs.isEmpty() || certs.get().length == 0) {
+            return Optional.empty();
+        }
+        try {
+            var chain = Arrays.stream(certs.get()).map(X509Certificate.class::cast).toList();
+            return Optional.of(bundle.verifySvid(chain, clock.instant()));
+        } catch (IdentityVerificationException | ClassCastException e) {
+            return Optional.empty();
+        }
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+}

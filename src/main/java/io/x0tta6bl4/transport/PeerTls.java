@@ -1,0 +1,57 @@
+package io.x0tta6bl4.transport;
+
+import io.helidon.common.tls.Tls;
+import io.helidon.common.tls.TlsClientAuth;
+import io.x0tta6bl4.identity.NodeCredentials;
+import io.x0tta6bl4.identity.SpiffeId;
+import io.x0tta6bl4.identity.SvidTls;
+import io.x0tta6bl4.identity.TrustBundle;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+
+/**
+ * The TLS settings of the peer channel: TLS 1.3 only, this node's X.509-SVID on both sides, and
+ * a SPIFFE trust manager that accepts only the trust bundle's CA and only the SPIFFE IDs the
+ * caller allows. The server requires a client certificate; a client accepts exactly the peer it
+ * meant to call, so a member cannot stand in for another.
+ */
+final class PeerTls {
+    static final String PROTOCOL = "TLSv1.3";
+
+    private PeerTls() {}
+
+    static Tls server(NodeCredentials self, TrustBundle bundle, InstantSource clock, Predicate<SpiffeId> members, Consumer<SvidTls.Refusal> refused) {
+        return Tls.builder()
+                .sslContext(context(self, bundle, clock, members, refused))
+                .enabledProtocols(List.of(PROTOCOL))
+                .clientAuth(TlsClientAuth.REQUIRED)
+                .endpointIdentificationAlgorithm(Tls.ENDPOINT_IDENTIFICATION_NONE)
+                .build();
+    }
+
+    static Tls client(NodeCredentials self, TrustBundle bundle, InstantSource clock, SpiffeId expected, Consumer<SvidTls.Refusal> refused) {
+        return Tls.builder()
+                .sslContext(context(self, bundle, clock, expected::equals, refused))
+                .enabledProtocols(List.of(PROTOCOL))
+                // The peer is identified by its SPIFFE ID (URI SAN), not its host name.
+                .endpointIdentificationAlgorithm(Tls.ENDPOINT_IDENTIFICATION_NONE)
+                .build();
+    }
+
+    private static SSLContext context(NodeCredentials self, TrustBundle bundle, InstantSource clock, Predicate<SpiffeId> allowed,
+                                      Consumer<SvidTls.Refusal> refused) {
+        try {
+            SSLContext ctx = SSLContext.getInstance(PROTOCOL);
+            ctx.init(SvidTls.keyManagers(self), new TrustManager[] {SvidTls.trustManager(bundle, clock, allowed, refused)}, new SecureRandom());
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot set up TLS 1.3 for " + self.id(), e);
+        }
+    }
+}
