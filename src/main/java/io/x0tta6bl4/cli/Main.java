@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "x0tta6bl4", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Self-healing, zero-trust mesh with post-quantum identities.",
-        subcommands = {CaCommand.class, TokenCommand.class, EnvelopeCommand.class, LedgerCommand.class, DemoCommand.class})
+        subcommands = {CaCommand.class, TokenCommand.class, EnvelopeCommand.class, LedgerCommand.class, NodeCommand.class, DemoCommand.class})
 public final class Main {
     static final int OK = 0;
     static final int REFUSED = 1;
@@ -21,9 +21,15 @@ public final class Main {
     /** The command could not complete: the machine failed it, or a bug. Not a verification result. */
     static final int FAILED = 3;
 
+    /**
+     * gRPC (inside Ratis) and Helidon log through java.util.logging; their INFO lines are not for
+     * operators. Held here because JUL keeps loggers only weakly and would forget the level.
+     */
+    private static final java.util.List<java.util.logging.Logger> QUIET_JUL = java.util.List.of(
+            java.util.logging.Logger.getLogger("org.apache.ratis.thirdparty.io.grpc"), java.util.logging.Logger.getLogger("io.helidon"));
+
     public static void main(String[] args) {
-        // gRPC (inside Ratis) logs through java.util.logging; its INFO lines are not for operators.
-        java.util.logging.Logger.getLogger("org.apache.ratis.thirdparty.io.grpc").setLevel(java.util.logging.Level.WARNING);
+        QUIET_JUL.forEach(l -> l.setLevel(java.util.logging.Level.WARNING));
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 

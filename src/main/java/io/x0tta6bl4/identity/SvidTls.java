@@ -32,7 +32,9 @@ public final class SvidTls {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, password);
             store.setKeyEntry("svid", node.svidKey(), password, node.svidChain().toArray(X509Certificate[]::new));
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance("PKIX");
+            // SunX509 reads the key once here. PKIX would read it from the PKCS#12 store on every
+            // handshake, and that is a PBKDF2 key derivation each time: it was most of a node's CPU.
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance("SunX509");
             kmf.init(store, password);
             return kmf.getKeyManagers();
         } catch (GeneralSecurityException | java.io.IOException e) {

@@ -38,6 +38,7 @@ public final class FailureDetector {
 
     private final DetectorSettings settings;
     private final Map<String, Peer> peers = new LinkedHashMap<>();
+    private final long joinGraceNanos;
 
     private static final class Peer {
         PeerState state = PeerState.ALIVE;
@@ -49,14 +50,29 @@ public final class FailureDetector {
         int intervalNext;
         FailureKind lastFailure;
 
-        Peer(long now) {
+        final long addedNanos;
+
+        Peer(long now, PeerState initial) {
             lastAnswerNanos = now;
+            addedNanos = now;
+            state = initial;
         }
     }
 
     /** All {@code initialPeers} start ALIVE, as if they had answered at {@code nowNanos}. */
     public FailureDetector(DetectorSettings settings, Collection<String> initialPeers, long nowNanos) {
+        this(settings, initialPeers, nowNanos, java.time.Duration.ZERO);
+    }
+
+    /**
+     * With a positive {@code joinGrace}, peers start UNKNOWN instead: a node that has just started
+     * has not heard from anyone, and peers that start at about the same time must not be accused
+     * of being down. An UNKNOWN peer becomes ALIVE on its first answer; its misses count only once
+     * {@code joinGrace} has passed since it was added, and then it goes to SUSPECT or DOWN as usual.
+     */
+    public FailureDetector(DetectorSettings settings, Collection<String> initialPeers, long nowNanos, java.time.Duration joinGrace) {
         this.settings = settings;
+        this.joinGraceNanos = joinGrace.toNanos();
         initialPeers.forEach(p -> addPeer(p, nowNanos));
     }
 
@@ -65,7 +81,7 @@ public final class FailureDetector {
     }
 
     public void addPeer(String peer, long nowNanos) {
-        Peer p = new Peer(nowNanos);
+        Peer p = new Peer(nowNanos, joinGraceNanos > 0 ? PeerState.UNKNOWN : PeerState.ALIVE);
         // Seed the interval window with the probe interval, so φ is defined from the start.
         record(p, settings.interval().toNanos());
         peers.putIfAbsent(peer, p);
@@ -102,7 +118,10 @@ public final class FailureDetector {
         List<StateChange> changes = new ArrayList<>(1);
         switch (result) {
             case ProbeResult.Answered a -> {
-                if (completedNanos > p.lastAnswerNanos) {
+                if (p.state == PeerState.UNKNOWN) {
+                    // The first answer: the time before it was the peer starting, not an interval.
+                    p.lastAnswerNanos = completedNanos;
+                } else if (completedNanos > p.lastAnswerNanos) {
                     record(p, completedNanos - p.lastAnswerNanos);
                     p.lastAnswerNanos = completedNanos;
                 }
@@ -155,7 +174,7 @@ public final class FailureDetector {
     /** How long to wait before probing {@code peer} again. */
     public long nextProbeDelayNanos(String peer) {
         Peer p = peer(peer);
-        if (p.misses == 0 || p.state == PeerState.DOWN) {
+        if (p.misses == 0 || p.state == PeerState.DOWN || p.state == PeerState.UNKNOWN) {
             return settings.interval().toNanos();
         }
         return p.lastFailure == FailureKind.TIMEOUT ? 0 : settings.timeout().toNanos() / 5;
@@ -166,23 +185,34 @@ public final class FailureDetector {
         return phi(peer(peer), nowNanos);
     }
 
+    /** An UNKNOWN peer within the join grace is not judged. */
+    private boolean joining(Peer p, long now) {
+        return p.state == PeerState.UNKNOWN && now - p.addedNanos < joinGraceNanos;
+    }
+
     private void judgeMisses(String name, Peer p, long now, ProbeResult.Failed f, List<StateChange> changes) {
+        if (joining(p, now)) {
+            return;
+        }
         String evidence = p.misses + " consecutive misses (" + String.join(", ", p.recentFailures) + "), last: " + f.detail();
         if (p.misses >= settings.downAfter() && p.state != PeerState.DOWN) {
             changes.add(change(name, p, PeerState.DOWN, now, evidence));
-        } else if (p.misses >= settings.suspectAfter() && p.state == PeerState.ALIVE) {
+        } else if (p.misses >= settings.suspectAfter() && (p.state == PeerState.ALIVE || p.state == PeerState.UNKNOWN)) {
             changes.add(change(name, p, PeerState.SUSPECT, now, evidence));
         }
     }
 
     private void judgePhi(String name, Peer p, long now, List<StateChange> changes) {
+        if (joining(p, now)) {
+            return;
+        }
         double phi = phi(p, now);
         String evidence = String.format(java.util.Locale.ROOT, "phi %.1f after %d ms without an answer (mean interval %d ms)%s",
                 phi, millis(now - p.lastAnswerNanos), millis((long) mean(p)),
                 p.recentFailures.isEmpty() ? "" : ", recent failures: " + String.join(", ", p.recentFailures));
         if (phi >= settings.phiDown() && p.state != PeerState.DOWN) {
             changes.add(change(name, p, PeerState.DOWN, now, evidence));
-        } else if (phi >= settings.phiSuspect() && p.state == PeerState.ALIVE) {
+        } else if (phi >= settings.phiSuspect() && (p.state == PeerState.ALIVE || p.state == PeerState.UNKNOWN)) {
             changes.add(change(name, p, PeerState.SUSPECT, now, evidence));
         }
     }

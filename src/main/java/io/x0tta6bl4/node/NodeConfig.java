@@ -10,11 +10,15 @@ import java.util.List;
  * an instance is always usable. The YAML form is documented in docs/node-config.md.
  *
  * @param source    the file it was read from (relative paths in it are resolved against its folder)
+ * @param host      the address this node's three listeners bind to and its peers reach it at
  * @param caDir     the CA directory with this node's credentials ({@code nodes/<name>/}) and bundle
  * @param peers     the other nodes; the ledger's Raft group is this node and its voting peers
  */
-public record NodeConfig(Path source, String name, String trustDomain, Path dataDir, Path caDir, Ports ports, List<Peer> peers,
+public record NodeConfig(Path source, String name, String trustDomain, String host, Path dataDir, Path caDir, Ports ports, List<Peer> peers,
                          DetectorSettings detector, LoadThresholds load) {
+
+    /** Loopback: a node is reachable from other machines only when its file says so. */
+    public static final String DEFAULT_HOST = "127.0.0.1";
 
     public NodeConfig {
         peers = List.copyOf(peers);

@@ -63,7 +63,7 @@ public final class NodeConfigLoader {
             throw new ConfigException(file, List.of(file + ":1: the file must be a YAML mapping (name: ..., trust_domain: ..., ...)"));
         }
         Path base = file.toAbsolutePath().getParent();
-        r.only(root, "", "name", "trust_domain", "data_dir", "ca_dir", "ports", "peers", "probe", "load");
+        r.only(root, "", "name", "trust_domain", "host", "data_dir", "ca_dir", "ports", "peers", "probe", "load");
 
         String name = r.text(root, "", "name");
         if (name != null) {
@@ -73,6 +73,7 @@ public final class NodeConfigLoader {
         if (domain != null) {
             r.check("trust_domain", () -> SpiffeId.checkTrustDomain(domain));
         }
+        String listenHost = root.has("host") ? r.text(root, "", "host") : NodeConfig.DEFAULT_HOST;
         String dataDir = r.text(root, "", "data_dir");
         String caDir = r.text(root, "", "ca_dir");
 
@@ -132,7 +133,7 @@ public final class NodeConfigLoader {
         if (!r.problems.isEmpty()) {
             throw new ConfigException(file, r.problems);
         }
-        return new NodeConfig(file, name, domain, base.resolve(dataDir).normalize(), base.resolve(caDir).normalize(), ports, peers,
+        return new NodeConfig(file, name, domain, listenHost, base.resolve(dataDir).normalize(), base.resolve(caDir).normalize(), ports, peers,
                 detector, load);
     }
 

@@ -40,6 +40,45 @@ class FailureDetectorTest {
         assertThat(d.state("b")).isEqualTo(PeerState.ALIVE);
     }
 
+    @ParameterizedTest
+    @EnumSource(DetectorSettings.Kind.class)
+    void peersThatHaveNotStartedYetAreUnknownNotDownDuringTheJoinGrace(DetectorSettings.Kind kind) {
+        FailureDetector d = new FailureDetector(SOURCE.withKind(kind), List.of("b"), 0, Duration.ofSeconds(30));
+        assertThat(d.state("b")).isEqualTo(PeerState.UNKNOWN);
+        List<StateChange> changes = new ArrayList<>();
+        for (long t = 0; t < 29_000; t += 100) {
+            changes.addAll(d.onProbe("b", t * MS, t * MS, t * MS + MS, REFUSED));
+            changes.addAll(d.onTick(t * MS + MS, t * MS + MS));
+        }
+        assertThat(changes).as("refusals while b is still starting").isEmpty();
+        assertThat(d.onProbe("b", 29_100 * MS, 29_100 * MS, 29_101 * MS, OK)).singleElement().satisfies(c -> {
+            assertThat(c.from()).isEqualTo(PeerState.UNKNOWN);
+            assertThat(c.to()).isEqualTo(PeerState.ALIVE);
+        });
+        // From now on b is judged as usual, and the long wait before its first answer is not an interval.
+        assertThat(d.phi("b", 29_150 * MS)).isLessThan(SOURCE.phiSuspect());
+        for (long t = 29_200; t < 29_800; t += 10) {
+            changes.addAll(d.onProbe("b", t * MS, t * MS, t * MS + MS, REFUSED));
+            changes.addAll(d.onTick(t * MS + MS, t * MS + MS));
+        }
+        assertThat(changes).extracting(StateChange::to).contains(PeerState.DOWN);
+    }
+
+    @Test
+    void aPeerThatNeverAnswersIsDownOnceTheJoinGraceIsOver() {
+        FailureDetector d = new FailureDetector(SOURCE, List.of("b"), 0, Duration.ofSeconds(30));
+        List<StateChange> changes = new ArrayList<>();
+        for (long t = 0; t <= 30_300; t += 100) {
+            changes.addAll(d.onProbe("b", t * MS, t * MS, t * MS + MS, REFUSED));
+        }
+        // It missed all along, so it goes straight to DOWN at the end of the grace.
+        assertThat(changes).singleElement().satisfies(c -> {
+            assertThat(c.from()).isEqualTo(PeerState.UNKNOWN);
+            assertThat(c.to()).isEqualTo(PeerState.DOWN);
+            assertThat(c.atNanos()).isGreaterThanOrEqualTo(30_000 * MS);
+        });
+    }
+
     @Test
     void anAnswerBetweenMissesResetsTheCount() {
         FailureDetector d = new FailureDetector(SOURCE, List.of("b"), 0);

@@ -1,0 +1,172 @@
+package io.x0tta6bl4.monitor;
+
+import io.x0tta6bl4.transport.PeerCallException;
+import io.x0tta6bl4.transport.PeerClient;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * Drives a {@link FailureDetector} with real probes. The detector is touched only on the
+ * {@code scheduler}'s single thread, so it stays a plain single-threaded state machine; the
+ * blocking calls run on {@code calls} (virtual threads), one per probe, so a slow peer never
+ * delays the probes of the others.
+ *
+ * <p>Each probe knows when it was due and when it started; the detector uses the difference to
+ * forgive misses when this node itself was late (see {@link FailureDetector}). The next probe of
+ * a peer is due {@link FailureDetector#nextProbeDelayNanos} after the previous one completed.
+ * For φ-accrual the detector is also ticked every half interval.
+ */
+public final class Prober implements AutoCloseable {
+    /** What the node does with what the prober learns. Called on the scheduler thread. */
+    public interface Listener {
+        void onProbe(String peer, ProbeResult result, Optional<ProbeAnswer> answer);
+
+        void onChanges(List<StateChange> changes);
+    }
+
+    private final FailureDetector detector;
+    private final Map<String, PeerClient> clients;
+    private final ScheduledExecutorService scheduler;
+    private final Executor calls;
+    private final LongSupplier nanoTime;
+    private final Listener listener;
+    private final Map<String, ProbeAnswer> answers = new ConcurrentHashMap<>();
+    private volatile Map<String, PeerState> states;
+    private volatile boolean closed;
+
+    /**
+     * @param clients   one client per peer, keyed by the peer's node name (the detector's names)
+     * @param scheduler a single-threaded scheduler this prober owns the timing of
+     * @param calls     runs the blocking calls; a virtual-thread-per-task executor
+     */
+    public Prober(FailureDetector detector, Map<String, PeerClient> clients, ScheduledExecutorService scheduler, Executor calls,
+                  LongSupplier nanoTime, Listener listener) {
+        this.detector = detector;
+        this.clients = Map.copyOf(clients);
+        this.scheduler = scheduler;
+        this.calls = calls;
+        this.nanoTime = nanoTime;
+        this.listener = listener;
+        this.states = detector.states();
+    }
+
+    public void start() {
+        long now = nanoTime.getAsLong();
+        long step = detector.settings().interval().toNanos() / Math.max(1, clients.size());
+        long offset = 0;
+        for (String peer : clients.keySet()) {
+            // Spread the first probes over one interval rather than firing them all at once.
+            schedule(peer, now + offset);
+            offset += step;
+        }
+        scheduleTick(now + detector.settings().interval().toNanos() / 2);
+    }
+
+    /** The detector's states as of the last probe result; safe from any thread. */
+    public Map<String, PeerState> states() {
+        return states;
+    }
+
+    /** The latest answer of each peer that answered at least once; safe from any thread. */
+    public Map<String, ProbeAnswer> answers() {
+        return Map.copyOf(answers);
+    }
+
+    private void schedule(String peer, long dueNanos) {
+        if (closed) {
+            return;
+        }
+        try {
+            scheduler.schedule(() -> probe(peer, dueNanos), Math.max(0, dueNanos - nanoTime.getAsLong()), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // shutting down
+        }
+    }
+
+    private void scheduleTick(long dueNanos) {
+        if (closed) {
+            return;
+        }
+        try {
+            scheduler.schedule(() -> tick(dueNanos), Math.max(0, dueNanos - nanoTime.getAsLong()), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // shutting down
+        }
+    }
+
+    private void tick(long dueNanos) {
+        if (closed) {
+            return;
+        }
+        List<StateChange> changes = detector.onTick(dueNanos, nanoTime.getAsLong());
+        publish(changes);
+        scheduleTick(dueNanos + detector.settings().interval().toNanos() / 2);
+    }
+
+    private void probe(String peer, long dueNanos) {
+        if (closed) {
+            return;
+        }
+        long started = nanoTime.getAsLong();
+        PeerClient client = clients.get(peer);
+        try {
+            calls.execute(() -> {
+                ProbeResult result;
+                Optional<ProbeAnswer> answer = Optional.empty();
+                try {
+                    byte[] body = client.probe();
+                    long done = nanoTime.getAsLong();
+                    answer = ProbeAnswer.parse(body, peer, done);
+                    result = answer.isPresent() ? new ProbeResult.Answered(done - started)
+                            : new ProbeResult.Failed(FailureKind.BAD_ANSWER, "the answer is not a probe answer of " + peer);
+                } catch (PeerCallException e) {
+                    result = new ProbeResult.Failed(FailureKind.valueOf(e.kind().name()), e.getMessage());
+                } catch (RuntimeException e) {
+                    result = new ProbeResult.Failed(FailureKind.BAD_ANSWER, String.valueOf(e));
+                }
+                long completed = nanoTime.getAsLong();
+                ProbeResult r = result;
+                Optional<ProbeAnswer> a = answer;
+                try {
+                    scheduler.execute(() -> completed(peer, dueNanos, started, completed, r, a));
+                } catch (RejectedExecutionException e) {
+                    // shutting down
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // shutting down
+        }
+    }
+
+    private void completed(String peer, long dueNanos, long started, long completed, ProbeResult result, Optional<ProbeAnswer> answer) {
+        if (closed) {
+            return;
+        }
+        answer.ifPresent(a -> answers.put(peer, a));
+        List<StateChange> changes = detector.onProbe(peer, dueNanos, started, completed, result);
+        listener.onProbe(peer, result, answer);
+        publish(changes);
+        schedule(peer, completed + detector.nextProbeDelayNanos(peer));
+    }
+
+    private void publish(List<StateChange> changes) {
+        if (!changes.isEmpty()) {
+            states = detector.states();
+            listener.onChanges(new ArrayList<>(changes));
+        }
+    }
+
+    /** Stops scheduling probes; calls in flight finish into the void. The caller owns the executors. */
+    @Override
+    public void close() {
+        closed = true;
+    }
+}
