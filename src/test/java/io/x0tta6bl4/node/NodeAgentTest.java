@@ -1,0 +1,204 @@
+package io.x0tta6bl4.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.x0tta6bl4.identity.CertificateAuthority;
+import io.x0tta6bl4.identity.NodeCredentials;
+import io.x0tta6bl4.identity.SpiffeId;
+import io.x0tta6bl4.ledger.EntryType;
+import io.x0tta6bl4.ledger.LedgerEntry;
+import io.x0tta6bl4.ledger.LedgerQuery;
+import io.x0tta6bl4.transport.PeerCallException;
+import io.x0tta6bl4.transport.PeerClient;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three real node agents in this JVM on loopback: real TLS listeners, real Raft, real probes.
+ * (The multi-process version, with kill -9, is in the orchestration tests.)
+ */
+class NodeAgentTest {
+    private static final String DOMAIN = "mesh.test";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    @TempDir Path dir;
+    private final Map<String, NodeAgent> agents = new LinkedHashMap<>();
+    private final Map<String, NodeConfig> configs = new LinkedHashMap<>();
+    private CertificateAuthority ca;
+    private HttpClient https;
+
+    @AfterEach
+    void stop() {
+        agents.values().forEach(NodeAgent::close);
+    }
+
+    private void cluster(int n) throws Exception {
+        SecureRandom random = new SecureRandom();
+        ca = CertificateAuthority.init(dir.resolve("ca"), DOMAIN, Instant.now(), random);
+        List<int[]> ports = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            ca.issueNode("node-" + i, Duration.ofHours(1), Instant.now(), random);
+            ports.add(new int[] {freePort(), freePort(), freePort()});
+        }
+        for (int i = 1; i <= n; i++) {
+            StringBuilder y = new StringBuilder("name: node-" + i + "\ntrust_domain: " + DOMAIN + "\ndata_dir: data\nca_dir: ../ca\n");
+            int[] p = ports.get(i - 1);
+            y.append("ports: {api: ").append(p[0]).append(", peer: ").append(p[1]).append(", raft: ").append(p[2]).append("}\npeers:\n");
+            for (int j = 1; j <= n; j++) {
+                if (j != i) {
+                    int[] q = ports.get(j - 1);
+                    y.append("  - {name: node-").append(j).append(", host: 127.0.0.1, peer_port: ").append(q[1]).append(", raft_port: ").append(q[2]).append("}\n");
+                }
+            }
+            Path file = dir.resolve("node-" + i).resolve("node.yaml");
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, y);
+            configs.put("node-" + i, NodeConfigLoader.load(file));
+        }
+        configs.keySet().parallelStream().forEach(this::start);
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("root", ca.bundle().x509Root());
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
+        tmf.init(trust);
+        SSLContext ctx = SSLContext.getInstance("TLSv1.3");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        https = HttpClient.newBuilder().sslContext(ctx).connectTimeout(Duration.ofSeconds(2)).build();
+    }
+
+    private void start(String name) {
+        NodeAgent a = NodeAgent.start(configs.get(name), InstantSource.system(), System::nanoTime);
+        synchronized (agents) {
+            agents.put(name, a);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private JsonNode view(String name) throws Exception {
+        HttpResponse<String> r = https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + agents.get(name).apiPort() + "/api/v1/node"))
+                .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return JSON.readTree(r.body());
+    }
+
+    private String stateSeenBy(String observer, String peer) throws Exception {
+        for (JsonNode p : view(observer).get("peers")) {
+            if (p.get("name").asText().equals(peer)) {
+                return p.get("state").asText();
+            }
+        }
+        throw new AssertionError(observer + " does not list " + peer);
+    }
+
+    private List<LedgerEntry> entries(String reader, EntryType type) {
+        return agents.get(reader).ledger().query(LedgerQuery.all(1, 10_000).withType(type));
+    }
+
+    @Test
+    void nodesSeeEachOtherAliveAndAStoppedNodeDownAndBackAndEveryChangeIsLedgeredOncePerObserver() throws Exception {
+        cluster(3);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            for (String a : agents.keySet()) {
+                for (String b : agents.keySet()) {
+                    if (!a.equals(b)) {
+                        assertThat(stateSeenBy(a, b)).as(a + " sees " + b).isEqualTo("alive");
+                    }
+                }
+            }
+            assertThat(view("node-1").get("leader").isTextual()).isTrue();
+        });
+        JsonNode view = view("node-1");
+        assertThat(view.get("id").asText()).isEqualTo("spiffe://mesh.test/node/node-1");
+        assertThat(view.get("load").get("heap_percent").asDouble()).isBetween(0.0, 100.0);
+
+        HttpResponse<String> metrics = https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + agents.get("node-1").apiPort() + "/metrics"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.body()).contains("x0tta6bl4_peer_state{peer=\"node-2\",state=\"alive\"} 1.0")
+                .contains("x0tta6bl4_probes_total{peer=\"node-3\",result=\"answered\"}")
+                .contains("x0tta6bl4_probe_latency_seconds_bucket").contains("x0tta6bl4_ledger_entries").contains("x0tta6bl4_cpu_process_percent");
+        HttpResponse<String> missing = https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + agents.get("node-1").apiPort() + "/nope"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(missing.body()).get("code").asText()).isEqualTo("NOT_FOUND");
+
+        agents.remove("node-3").close();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(stateSeenBy("node-1", "node-3")).isEqualTo("down");
+            assertThat(stateSeenBy("node-2", "node-3")).isEqualTo("down");
+        });
+        String node3 = SpiffeId.node(DOMAIN, "node-3").toString();
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            List<LedgerEntry> downs = entries("node-1", EntryType.NODE_DOWN).stream().filter(e -> e.submission().resource().equals(node3)).toList();
+            assertThat(downs).extracting(e -> e.submission().actor().toString())
+                    .as("one NODE_DOWN per observer, none twice")
+                    .containsExactlyInAnyOrder(SpiffeId.node(DOMAIN, "node-1").toString(), SpiffeId.node(DOMAIN, "node-2").toString());
+            assertThat(JSON.readTree(downs.getFirst().submission().payload()).get("evidence").asText()).contains("consecutive misses");
+        });
+
+        start("node-3");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            assertThat(stateSeenBy("node-1", "node-3")).isEqualTo("alive");
+            assertThat(stateSeenBy("node-2", "node-3")).isEqualTo("alive");
+        });
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(entries("node-1", EntryType.NODE_ALIVE).stream()
+                .filter(e -> e.submission().resource().equals(node3))
+                .filter(e -> e.submission().payload().contains("\"from\":\"down\"")).count()).isEqualTo(2));
+    }
+
+    @Test
+    void aCertificateFromAnotherCaCannotJoinAndTheRefusalIsALedgeredSecurityEvent() throws Exception {
+        cluster(3);
+        await().atMost(Duration.ofSeconds(60)).until(() -> agents.get("node-1").ledger().leader().isPresent());
+        CertificateAuthority foreign = CertificateAuthority.init(dir.resolve("foreign-ca"), DOMAIN, Instant.now(), new SecureRandom());
+        NodeCredentials impostor = foreign.issueNode("node-2", Duration.ofHours(1), Instant.now(), new SecureRandom());
+        // It knows our public root and claims to be node-2, with a certificate its own CA signed.
+        try (PeerClient client = PeerClient.create("node-1", "127.0.0.1", agents.get("node-1").peerPort(), impostor, ca.bundle(),
+                InstantSource.system(), SpiffeId.node(DOMAIN, "node-1"), Duration.ofSeconds(1), r -> {})) {
+            for (int i = 0; i < 20; i++) {
+                assertThatThrownBy(client::probe).isInstanceOf(PeerCallException.class);
+            }
+        }
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            List<LedgerEntry> events = entries("node-2", EntryType.SECURITY_EVENT);
+            assertThat(events).as("twenty refusals within a minute are one entry").hasSize(1);
+            LedgerEntry e = events.getFirst();
+            assertThat(e.submission().actor().toString()).isEqualTo("spiffe://mesh.test/node/node-1");
+            assertThat(e.submission().status()).isEqualTo("REFUSED");
+            JsonNode payload = JSON.readTree(e.submission().payload());
+            assertThat(payload.get("uri_san").asText()).isEqualTo("spiffe://mesh.test/node/node-2");
+            assertThat(payload.get("reason").asText()).isNotBlank();
+            assertThat(payload.get("remote").asText()).contains(":");
+        });
+        // The impostor's attempts did not disturb the real node-2.
+        assertThat(stateSeenBy("node-1", "node-2")).isIn("alive", "unknown");
+    }
+}
