@@ -11,6 +11,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 /**
@@ -22,7 +24,9 @@ import java.util.function.LongSupplier;
  * <p>Each probe knows when it was due and when it started; the detector uses the difference to
  * forgive misses when this node itself was late (see {@link FailureDetector}). The next probe of
  * a peer is due {@link FailureDetector#nextProbeDelayNanos} after the previous one completed.
- * For φ-accrual the detector is also ticked every half interval.
+ * For φ-accrual the detector is also ticked every half interval. The probe deadline is kept
+ * here, on the scheduler; the clients' own socket timeouts should be longer (see
+ * {@link #SOCKET_TIMEOUT}), so a slow answer does not cost the connection.
  */
 public final class Prober implements AutoCloseable {
     /** What the node does with what the prober learns. Called on the scheduler thread. */
@@ -39,6 +43,11 @@ public final class Prober implements AutoCloseable {
     private final LongSupplier nanoTime;
     private final Listener listener;
     private final Map<String, ProbeAnswer> answers = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+    /** Calls one peer may hold open at once; beyond this, probes of a silent peer just time out. */
+    static final int MAX_CALLS_IN_FLIGHT = 4;
+    /** The socket timeout the peer clients should use: long enough that late answers still arrive. */
+    public static final java.time.Duration SOCKET_TIMEOUT = java.time.Duration.ofSeconds(1);
     private volatile Map<String, PeerState> states;
     private volatile boolean closed;
 
@@ -116,8 +125,25 @@ public final class Prober implements AutoCloseable {
             return;
         }
         long started = nanoTime.getAsLong();
+        AtomicBoolean settled = new AtomicBoolean();
+        long deadline = detector.settings().timeout().toNanos();
+        // The deadline is the prober's, not the socket's: a late answer is a miss for the detector,
+        // but the call is left to finish so its connection stays open for the next probe. Aborting
+        // it would close the connection, and the next probe would need a full TLS handshake
+        // within the same 50 ms, on exactly the machine that was too busy a moment ago.
+        scheduler.schedule(() -> {
+            if (settled.compareAndSet(false, true)) {
+                completed(peer, dueNanos, started, nanoTime.getAsLong(),
+                        new ProbeResult.Failed(FailureKind.TIMEOUT, peer + ": no answer within " + deadline / 1_000_000 + " ms"), Optional.empty());
+            }
+        }, deadline, TimeUnit.NANOSECONDS);
+        AtomicInteger running = inFlight.computeIfAbsent(peer, p -> new AtomicInteger());
+        if (running.get() >= MAX_CALLS_IN_FLIGHT) {
+            return; // a silent peer already holds enough calls; the deadline above counts this one
+        }
         PeerClient client = clients.get(peer);
         try {
+            running.incrementAndGet();
             calls.execute(() -> {
                 ProbeResult result;
                 Optional<ProbeAnswer> answer = Optional.empty();
@@ -131,8 +157,13 @@ public final class Prober implements AutoCloseable {
                     result = new ProbeResult.Failed(FailureKind.valueOf(e.kind().name()), e.getMessage());
                 } catch (RuntimeException e) {
                     result = new ProbeResult.Failed(FailureKind.BAD_ANSWER, String.valueOf(e));
+                } finally {
+                    running.decrementAndGet();
                 }
                 long completed = nanoTime.getAsLong();
+                if (!settled.compareAndSet(false, true)) {
+                    return; // the deadline already counted it as a timeout
+                }
                 ProbeResult r = result;
                 Optional<ProbeAnswer> a = answer;
                 try {
@@ -142,7 +173,7 @@ public final class Prober implements AutoCloseable {
                 }
             });
         } catch (RejectedExecutionException e) {
-            // shutting down
+            running.decrementAndGet();
         }
     }
 

@@ -145,7 +145,7 @@ public final class NodeAgent implements AutoCloseable {
         Map<String, PeerClient> clients = new LinkedHashMap<>();
         for (NodeConfig.Peer p : config.peers()) {
             PeerClient c = PeerClient.create(p.name(), p.host(), p.peerPort(), creds, bundle, clock, SpiffeId.node(config.trustDomain(), p.name()),
-                    config.detector().timeout(), security::refusedServer);
+                    Prober.SOCKET_TIMEOUT, security::refusedServer);
             clients.put(p.name(), c);
             parts.add(c);
         }
