@@ -52,7 +52,8 @@ public record ProbeAnswer(String node, LoadSample load, List<String> suspect, Li
         }
     }
 
-    static ObjectNode loadJson(LoadSample l) {
+    /** A load sample as JSON, in the field names of the wire format (also used by the node's view). */
+    public static ObjectNode loadJson(LoadSample l) {
         ObjectNode o = JSON.createObjectNode();
         o.put("process_cpu_percent", l.processCpuPercent());
         o.put("system_cpu_percent", l.systemCpuPercent());

@@ -269,12 +269,7 @@ public final class NodeAgent implements AutoCloseable {
         }
         var load = sampler.latest();
         if (load != null) {
-            o.set("load", JSON.valueToTree(Map.of(
-                    "process_cpu_percent", load.processCpuPercent(), "system_cpu_percent", load.systemCpuPercent(),
-                    "heap_percent", load.heapPercent(), "memory_percent", load.memoryPercent(),
-                    "latency_p50_us", load.latencyP50Micros(), "latency_p99_us", load.latencyP99Micros(),
-                    "error_rate_percent", load.errorRatePercent(), "queue_length", load.queueLength(),
-                    "disk_write_us", load.diskWriteMicros(), "gc_pause_ms", load.gcPauseMillis())));
+            o.set("load", io.x0tta6bl4.monitor.ProbeAnswer.loadJson(load));
         }
         try {
             return JSON.writeValueAsBytes(o);
