@@ -1,0 +1,456 @@
+package io.x0tta6bl4.cli;
+
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.x0tta6bl4.monitor.DetectorSettings;
+import io.x0tta6bl4.monitor.PeerState;
+import io.x0tta6bl4.orchestration.ClusterException;
+import io.x0tta6bl4.orchestration.ClusterState;
+import io.x0tta6bl4.orchestration.ClusterStatus;
+import io.x0tta6bl4.orchestration.DetectionBench;
+import io.x0tta6bl4.orchestration.LocalCluster;
+import io.x0tta6bl4.orchestration.NodeView;
+import io.x0tta6bl4.orchestration.Soak;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code x0tta6bl4 cluster ...}: a mesh of node processes on this machine ({@link LocalCluster}).
+ * Progress goes to stderr, results (tables, JSON, benchmark figures) to stdout.
+ */
+@Command(name = "cluster", description = "A local mesh: node processes on loopback, managed from one directory.",
+        mixinStandardHelpOptions = true,
+        subcommands = {ClusterCommand.Up.class, ClusterCommand.Status.class, ClusterCommand.Kill.class, ClusterCommand.Stop.class,
+                ClusterCommand.Start.class, ClusterCommand.Pause.class, ClusterCommand.Resume.class, ClusterCommand.Down.class,
+                ClusterCommand.BenchDetect.class, ClusterCommand.SoakCommand.class})
+final class ClusterCommand {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSS").withZone(ZoneOffset.UTC);
+
+    /** The exit codes of Main for a {@link ClusterException}; each command's body runs through here. */
+    abstract static class ClusterTask implements Callable<Integer> {
+        @Spec CommandSpec spec;
+
+        PrintWriter out() {
+            return spec.commandLine().getOut();
+        }
+
+        PrintWriter err() {
+            return spec.commandLine().getErr();
+        }
+
+        void progress(String line) {
+            err().println(line);
+            err().flush();
+        }
+
+        @Override
+        public final Integer call() {
+            try {
+                return execute();
+            } catch (ClusterException e) {
+                switch (e.kind()) {
+                    case USAGE -> throw new Main.UsageProblem(e.getMessage());
+                    case REFUSED -> throw new Main.Refused(e.getMessage());
+                    case FAILED -> {
+                        err().println("failed: " + e.getMessage());
+                        return Main.FAILED;
+                    }
+                }
+                throw e;
+            } finally {
+                out().flush();
+            }
+        }
+
+        abstract int execute();
+
+        LocalCluster open(Path dir) {
+            return LocalCluster.open(dir, this::progress);
+        }
+    }
+
+    /** A command on one existing cluster. */
+    abstract static class OnCluster extends ClusterTask {
+        @Option(names = "--dir", required = true, description = "The cluster's directory (made by cluster up).") Path dir;
+    }
+
+    /** A command on one node of an existing cluster. */
+    abstract static class OnNode extends OnCluster {
+        @Parameters(index = "0", paramLabel = "NODE", description = "Node name, e.g. node-3.") String node;
+
+        @Override
+        final int execute() {
+            try (LocalCluster cluster = open(dir)) {
+                cluster.state().node(node);
+                return on(cluster);
+            }
+        }
+
+        abstract int on(LocalCluster cluster);
+    }
+
+    @Command(name = "up", mixinStandardHelpOptions = true, description = {
+            "Create and start a cluster; wait until every node sees every other alive and a leader is agreed.",
+            "Makes the CA (DIR/ca), node credentials and configs with free loopback ports, and starts one background",
+            "process per node (log in DIR/node-N/node.log). On a directory whose cluster is stopped, starts it again."})
+    static final class Up extends ClusterTask {
+        @Option(names = "--nodes", defaultValue = "5", description = "Number of nodes, node-1 ... node-N (default ${DEFAULT-VALUE}; the first 5 vote in the ledger's Raft group).") int nodes;
+        @Option(names = "--dir", required = true, description = "A new or empty directory for the cluster.") Path dir;
+        @Option(names = "--trust-domain", defaultValue = LocalCluster.Settings.DEFAULT_TRUST_DOMAIN, description = "Trust domain (default ${DEFAULT-VALUE}).") String trustDomain;
+        @Option(names = "--detector", defaultValue = "consecutive-misses", description = "consecutive-misses (default) or phi-accrual.") String detector;
+        @Option(names = "--timeout", defaultValue = "60s", description = "How long to wait for the cluster to be ready (default ${DEFAULT-VALUE}).") Duration timeout;
+
+        @Override
+        int execute() {
+            LocalCluster.Settings settings = new LocalCluster.Settings(nodes, trustDomain, detector(detector),
+                    LocalCluster.Settings.defaults(nodes).svidTtl());
+            try (LocalCluster cluster = LocalCluster.up(dir, settings, ClusterState.Launch.current(), timeout, this::progress)) {
+                table(out(), cluster.status());
+                out().println("next: x0tta6bl4 cluster status --dir " + dir + "   |   x0tta6bl4 cluster down --dir " + dir);
+                return Main.OK;
+            }
+        }
+    }
+
+    static DetectorSettings.Kind detector(String name) {
+        for (DetectorSettings.Kind k : DetectorSettings.Kind.values()) {
+            if (k.configName().equals(name)) {
+                return k;
+            }
+        }
+        throw new Main.UsageProblem("--detector: '" + name + "' is not a detector; use consecutive-misses or phi-accrual");
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, description = {"Each node's process, ports and state as the live nodes see it.",
+            "A node's state is the worst one reported by a majority of the nodes that answered (docs/cluster.md)."})
+    static final class Status extends OnCluster {
+        @Option(names = "--json", description = "JSON: {\"nodes\":[{\"name\",\"pid\",\"state\",\"api_port\",...,\"seen_by\"}],\"leader\"}.") boolean json;
+
+        @Override
+        int execute() {
+            try (LocalCluster cluster = open(dir)) {
+                ClusterStatus status = cluster.status();
+                if (json) {
+                    out().println(json(status).toPrettyString());
+                } else {
+                    table(out(), status);
+                }
+                return Main.OK;
+            }
+        }
+    }
+
+    @Command(name = "kill", mixinStandardHelpOptions = true, description = "SIGKILL a node (a crash). Its peers see connections refused.")
+    static final class Kill extends OnNode {
+        @Override
+        int on(LocalCluster cluster) {
+            long pid = cluster.killNode(node);
+            out().println(node + " killed (SIGKILL to pid " + pid + ")");
+            return Main.OK;
+        }
+    }
+
+    @Command(name = "stop", mixinStandardHelpOptions = true, description = "SIGTERM a node and wait up to 10 s for it to shut down.")
+    static final class Stop extends OnNode {
+        @Override
+        int on(LocalCluster cluster) {
+            long pid = cluster.state().node(node).process().map(ClusterState.NodeProcess::pid).orElse(0L);
+            Duration took = cluster.stopNode(node);
+            out().printf(Locale.ROOT, "%s stopped (SIGTERM to pid %d; exited after %.2f s)%n", node, pid, took.toNanos() / 1e9);
+            return Main.OK;
+        }
+    }
+
+    @Command(name = "start", mixinStandardHelpOptions = true, description = {"Start a node again from its node.yaml (same data and ports); its log is appended to.",
+            "Waits until it answers and every other running node sees it alive."})
+    static final class Start extends OnNode {
+        @Option(names = "--timeout", defaultValue = "30s", description = "How long to wait for that (default ${DEFAULT-VALUE}).") Duration timeout;
+
+        @Override
+        int on(LocalCluster cluster) {
+            ClusterState.NodeProcess p = cluster.start(node, timeout);
+            out().println(node + " started (pid " + p.pid() + "), answering on 127.0.0.1:" + cluster.state().node(node).apiPort()
+                    + ", seen alive by every running node");
+            return Main.OK;
+        }
+    }
+
+    @Command(name = "pause", mixinStandardHelpOptions = true, description = "SIGSTOP a node: it stays, silent, so only probe timeouts can tell. Undo with cluster resume.")
+    static final class Pause extends OnNode {
+        @Override
+        int on(LocalCluster cluster) {
+            long pid = cluster.pause(node);
+            out().println(node + " paused (SIGSTOP to pid " + pid + "); cluster resume " + node + " --dir " + dir + " continues it");
+            return Main.OK;
+        }
+    }
+
+    @Command(name = "resume", mixinStandardHelpOptions = true, description = "SIGCONT a paused node.")
+    static final class Resume extends OnNode {
+        @Override
+        int on(LocalCluster cluster) {
+            long pid = cluster.resume(node);
+            out().println(node + " resumed (SIGCONT to pid " + pid + ")");
+            return Main.OK;
+        }
+    }
+
+    @Command(name = "down", mixinStandardHelpOptions = true, description = "SIGTERM every node, SIGKILL any still running after 10 s. Nothing is left running. Idempotent.")
+    static final class Down extends OnCluster {
+        @Override
+        int execute() {
+            try (LocalCluster cluster = open(dir)) {
+                down(cluster, out());
+                return Main.OK;
+            }
+        }
+    }
+
+    static void down(LocalCluster cluster, PrintWriter out) {
+        for (LocalCluster.Ended e : cluster.down()) {
+            switch (e.outcome()) {
+                case STOPPED -> out.printf(Locale.ROOT, "%s stopped (pid %d, %.2f s)%n", e.node(), e.pid(), e.took().toNanos() / 1e9);
+                case KILLED -> out.printf(Locale.ROOT, "%s killed (pid %d did not exit within 10 s of SIGTERM)%n", e.node(), e.pid());
+                case NOT_RUNNING -> out.println(e.node() + " was not running");
+            }
+        }
+        out.println("nothing left running in " + cluster.dir());
+    }
+
+    /** Options shared by the harnesses: an existing cluster, or a fresh one in a temporary directory. */
+    abstract static class Harness extends ClusterTask {
+        @Option(names = "--dir", description = "A running cluster. Without it, a --nodes cluster is brought up in a temporary directory and down afterwards.") Path dir;
+        @Option(names = "--nodes", defaultValue = "5", description = "Nodes of the temporary cluster (default ${DEFAULT-VALUE}).") int nodes;
+        @Option(names = "--detector", defaultValue = "consecutive-misses", description = "Detector of the temporary cluster (default ${DEFAULT-VALUE}).") String detector;
+
+        int withCluster(Function<LocalCluster, Integer> body) {
+            if (dir != null) {
+                try (LocalCluster cluster = open(dir)) {
+                    return body.apply(cluster);
+                }
+            }
+            Path temp;
+            try {
+                temp = Files.createTempDirectory("x0tta6bl4-cluster-");
+            } catch (IOException e) {
+                throw new ClusterException(ClusterException.Kind.FAILED, "cannot create a temporary directory: " + e.getMessage(), e);
+            }
+            LocalCluster.Settings settings = new LocalCluster.Settings(nodes, LocalCluster.Settings.DEFAULT_TRUST_DOMAIN, detector(detector),
+                    LocalCluster.Settings.defaults(nodes).svidTtl());
+            progress("bringing up a " + nodes + "-node cluster in " + temp);
+            // The nodes run in their own session, so a Ctrl-C does not reach them: end them on the way out.
+            Thread cleanup = new Thread(() -> downQuietly(temp));
+            Runtime.getRuntime().addShutdownHook(cleanup);
+            try (LocalCluster cluster = LocalCluster.up(temp, settings, ClusterState.Launch.current(), LocalCluster.READY_TIMEOUT, this::progress)) {
+                return body.apply(cluster);
+            } finally {
+                downQuietly(temp);
+                progress("the cluster in " + temp + " is down; its logs stay there");
+                try {
+                    Runtime.getRuntime().removeShutdownHook(cleanup);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook runs anyway
+                }
+            }
+        }
+    }
+
+    private static void downQuietly(Path dir) {
+        if (Files.exists(dir.resolve(ClusterState.FILE))) {
+            try (LocalCluster c = LocalCluster.open(dir, line -> {})) {
+                c.down();
+            } catch (ClusterException e) {
+                System.err.println("cleanup of " + dir + ": " + e.getMessage());
+            }
+        }
+    }
+
+    @Command(name = "bench-detect", mixinStandardHelpOptions = true, description = {
+            "Measure failure detection: kill -9 or SIGSTOP a follower, time until the leader marks it down.",
+            "Detection time = the leader's change timestamp minus the signal's. Exit 1 if the p99 misses the target",
+            "(kill 150 ms, pause 350 ms)."})
+    static final class BenchDetect extends Harness {
+        @Option(names = "--mode", defaultValue = "kill", description = "kill (SIGKILL) or pause (SIGSTOP) (default ${DEFAULT-VALUE}).") String mode;
+        @Option(names = "--runs", defaultValue = "20", description = "Runs (default ${DEFAULT-VALUE}).") int runs;
+        @Option(names = "--detection-timeout", defaultValue = "5s", description = "A run not detected within this is a miss (default ${DEFAULT-VALUE}).") Duration detectionTimeout;
+        @Option(names = "--settle-timeout", defaultValue = "60s", description = "Wait for a healthy cluster between runs (default ${DEFAULT-VALUE}).") Duration settleTimeout;
+
+        @Override
+        int execute() {
+            DetectionBench.Mode m = switch (mode) {
+                case "kill" -> DetectionBench.Mode.KILL;
+                case "pause" -> DetectionBench.Mode.PAUSE;
+                default -> throw new Main.UsageProblem("--mode: '" + mode + "' is not kill or pause");
+            };
+            if (runs < 1) {
+                throw new Main.UsageProblem("--runs: at least 1, got " + runs);
+            }
+            return withCluster(cluster -> {
+                DetectionBench.Report r = new DetectionBench(cluster, this::progress).run(m, runs, detectionTimeout, settleTimeout,
+                        run -> printRun(out(), run, runs, m));
+                return summary(r);
+            });
+        }
+
+        private int summary(DetectionBench.Report r) {
+            PrintWriter out = out();
+            String what = r.mode() == DetectionBench.Mode.KILL ? "kill -9" : "SIGSTOP";
+            out.printf(Locale.ROOT, "%s -> down on the leader, %d runs: p50 %s, p99 %s, max %s%n", what, r.runs().size(),
+                    ms(r.percentile(0.50)), ms(r.percentile(0.99)), ms(r.max()));
+            if (r.runs().size() < 100) {
+                out.println("(nearest-rank percentiles: with " + r.runs().size() + " runs the p99 is the slowest run)");
+            }
+            if (r.missed() > 0) {
+                out.println(r.missed() + " run(s) not detected within " + detectionTimeout.toMillis() + " ms");
+            }
+            String target = "p99 <= " + r.mode().target().toMillis() + " ms";
+            out.flush();
+            if (r.metTarget()) {
+                out.println("target " + target + ": met");
+                return Main.OK;
+            }
+            err().println("target missed: " + target + ", measured p99 " + ms(r.percentile(0.99))
+                    + (r.missed() > 0 ? " with " + r.missed() + " undetected run(s)" : ""));
+            return Main.REFUSED;
+        }
+    }
+
+    static void printRun(PrintWriter out, DetectionBench.Run run, int runs, DetectionBench.Mode mode) {
+        String width = Integer.toString(Integer.toString(runs).length());
+        out.printf(Locale.ROOT, "run %" + width + "d/%d  %s %-8s at %s  leader %-8s  %s%n", run.number(), runs, mode.signal(), run.victim(),
+                CLOCK.format(run.signalled()), run.leader(),
+                run.detected().map(c -> "down after " + ms(run.detectionTime()) + "  (" + c.evidence() + ")").orElse("NOT DETECTED"));
+        out.flush();
+    }
+
+    static String ms(Optional<Duration> d) {
+        return d.map(x -> String.format(Locale.ROOT, "%.1f ms", x.toNanos() / 1e6)).orElse("n/a");
+    }
+
+    @Command(name = "soak", mixinStandardHelpOptions = true, description = {
+            "False-positive soak: burn CPU in this process while watching every node's detector.",
+            "Exit 1 on any suspect or down of a node whose process is running."})
+    static final class SoakCommand extends Harness {
+        @Option(names = "--minutes", defaultValue = "10", description = "How long (default ${DEFAULT-VALUE}; fractions allowed, e.g. 0.5).") double minutes;
+        @Option(names = "--cpu-burners", description = "Busy-spinning threads (default: one per core).") Integer burners;
+
+        @Override
+        int execute() {
+            if (!(minutes > 0)) {
+                throw new Main.UsageProblem("--minutes: must be more than 0, got " + minutes);
+            }
+            int threads = burners == null ? Runtime.getRuntime().availableProcessors() : burners;
+            Duration duration = Duration.ofMillis(Math.round(minutes * 60_000));
+            return withCluster(cluster -> {
+                Soak.Report r = new Soak(cluster, this::progress).run(duration, threads, LocalCluster.READY_TIMEOUT);
+                PrintWriter out = out();
+                out.printf(Locale.ROOT, "soak of %d nodes for %.1f min with %d CPU burner(s): %d polls, machine cpu %s%n", cluster.nodes().size(),
+                        r.duration().toMillis() / 60_000.0, r.burners(), r.polls(),
+                        r.meanCpuPercent() < 0 ? "unknown" : String.format(Locale.ROOT, "%.0f%%", r.meanCpuPercent()));
+                r.unanswered().forEach((node, n) -> out.println("  " + node + " did not answer " + n + " of " + r.polls() + " polls within "
+                        + LocalCluster.VIEW_TIMEOUT.toMillis() + " ms"));
+                // Grouped: observer -> peer, how many suspect and down verdicts, first and last.
+                Map<String, List<Soak.FalsePositive>> groups = new TreeMap<>();
+                r.falsePositives().forEach(f -> groups.computeIfAbsent(f.observer() + " -> " + f.change().peer(), k -> new ArrayList<>()).add(f));
+                groups.forEach((pair, list) -> out.printf(Locale.ROOT, "  false positives %s: %d suspect, %d down, first %s, last %s%n", pair,
+                        list.stream().filter(f -> f.change().to() == PeerState.SUSPECT).count(),
+                        list.stream().filter(f -> f.change().to() == PeerState.DOWN).count(),
+                        list.stream().map(f -> f.change().at()).min(java.util.Comparator.naturalOrder()).orElseThrow(),
+                        list.stream().map(f -> f.change().at()).max(java.util.Comparator.naturalOrder()).orElseThrow()));
+                if (!r.exited().isEmpty()) {
+                    err().println("failed: the soak is void: " + String.join(", ", r.exited()) + " exited during it (see their node.log)");
+                    return Main.FAILED;
+                }
+                if (!r.passed()) {
+                    err().println("target missed: " + r.falsePositives().size() + " suspect/down verdict(s) against live nodes");
+                    return Main.REFUSED;
+                }
+                out.println("0 false positives: target met");
+                return Main.OK;
+            });
+        }
+    }
+
+    static void table(PrintWriter out, ClusterStatus status) {
+        out.printf("%-10s %-8s %-8s %-6s %-6s %-6s %-8s %-9s %s%n", "NODE", "PID", "PROCESS", "API", "PEER", "RAFT", "STATE", "ROLE", "SEEN BY");
+        for (ClusterStatus.NodeStatus n : status.nodes()) {
+            ClusterState.NodeRecord r = n.node();
+            String role = status.leader().filter(n.name()::equals).isPresent() ? "LEADER" : r.voter() ? "voter" : "listener";
+            out.printf("%-10s %-8s %-8s %-6d %-6d %-6d %-8s %-9s %s%n", n.name(),
+                    r.process().map(p -> Long.toString(p.pid())).orElse("-"), n.process().wire(), r.apiPort(), r.peerPort(), r.raftPort(),
+                    n.state().wire(), role, seenBy(n.seenBy()));
+        }
+        out.println("leader: " + status.leader().orElse("none agreed"));
+    }
+
+    private static String seenBy(Map<String, PeerState> seenBy) {
+        if (seenBy.isEmpty()) {
+            return "-";
+        }
+        Map<PeerState, Integer> counts = new TreeMap<>();
+        seenBy.values().forEach(s -> counts.merge(s, 1, Integer::sum));
+        List<String> parts = new ArrayList<>();
+        counts.forEach((s, c) -> parts.add(c + " " + NodeView.wire(s)));
+        return String.join(", ", parts);
+    }
+
+    static ObjectNode json(ClusterStatus status) {
+        ObjectNode root = JSON.createObjectNode();
+        var nodes = root.putArray("nodes");
+        for (ClusterStatus.NodeStatus n : status.nodes()) {
+            ClusterState.NodeRecord r = n.node();
+            ObjectNode o = nodes.addObject();
+            o.put("name", n.name());
+            if (r.process().isPresent()) {
+                o.put("pid", r.process().get().pid());
+            } else {
+                o.putNull("pid");
+            }
+            o.put("process", n.process().wire());
+            o.put("state", n.state().wire());
+            o.put("api_port", r.apiPort());
+            o.put("peer_port", r.peerPort());
+            o.put("raft_port", r.raftPort());
+            o.put("voter", r.voter());
+            o.put("answering", n.view().isPresent());
+            switch (n.answer()) {
+                case io.x0tta6bl4.orchestration.NodeClient.Answer.Seen s -> {
+                    if (s.view().leader().isPresent()) {
+                        o.put("sees_leader", s.view().leader().get());
+                    } else {
+                        o.putNull("sees_leader");
+                    }
+                    o.put("ledger_size", s.view().ledgerSize());
+                }
+                case io.x0tta6bl4.orchestration.NodeClient.Answer.NoAnswer no -> o.put("no_answer", no.reason());
+            }
+            ObjectNode seen = o.putObject("seen_by");
+            n.seenBy().forEach((observer, s) -> seen.put(observer, NodeView.wire(s)));
+        }
+        if (status.leader().isPresent()) {
+            root.put("leader", status.leader().get());
+        } else {
+            root.putNull("leader");
+        }
+        return root;
+    }
+}

@@ -1,0 +1,43 @@
+package io.x0tta6bl4.orchestration;
+
+import io.x0tta6bl4.monitor.DetectorSettings;
+
+/**
+ * The {@code node.yaml} that {@code cluster up} writes for each node (format in
+ * docs/node-config.md). Paths are relative to the node's folder, so the cluster directory can be
+ * inspected (and its configs read) from anywhere. Every other node is a peer on 127.0.0.1; the
+ * first {@link #MAX_VOTERS} nodes vote in the ledger's Raft group and the rest listen.
+ */
+final class NodeYaml {
+    static final int MAX_VOTERS = 5;
+
+    private NodeYaml() {}
+
+    static String write(ClusterState cluster, String name, DetectorSettings.Kind detector) {
+        ClusterState.NodeRecord self = cluster.node(name);
+        StringBuilder y = new StringBuilder();
+        y.append("# Written by x0tta6bl4 cluster up; the format is in docs/node-config.md.\n");
+        y.append("name: ").append(name).append('\n');
+        y.append("trust_domain: ").append(cluster.trustDomain()).append('\n');
+        y.append("data_dir: data\n");
+        y.append("ca_dir: ../ca\n");
+        y.append("ports:\n");
+        y.append("  api: ").append(self.apiPort()).append('\n');
+        y.append("  peer: ").append(self.peerPort()).append('\n');
+        y.append("  raft: ").append(self.raftPort()).append('\n');
+        y.append(cluster.nodes().size() == 1 ? "peers: []\n" : "peers:\n");
+        for (ClusterState.NodeRecord p : cluster.nodes()) {
+            if (p.name().equals(name)) {
+                continue;
+            }
+            y.append("  - name: ").append(p.name()).append('\n');
+            y.append("    host: 127.0.0.1\n");
+            y.append("    peer_port: ").append(p.peerPort()).append('\n');
+            y.append("    raft_port: ").append(p.raftPort()).append('\n');
+            y.append("    voter: ").append(p.voter()).append('\n');
+        }
+        y.append("probe:\n");
+        y.append("  detector: ").append(detector.configName()).append('\n');
+        return y.toString();
+    }
+}

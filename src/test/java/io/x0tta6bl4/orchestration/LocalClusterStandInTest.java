@@ -1,0 +1,233 @@
+package io.x0tta6bl4.orchestration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import io.x0tta6bl4.identity.NodeCredentials;
+import io.x0tta6bl4.identity.SvidTls;
+import io.x0tta6bl4.node.NodeConfig;
+import io.x0tta6bl4.node.NodeConfigLoader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link LocalCluster} and the detection harness end to end, with stand-in node processes
+ * ({@link Node}): each reads its node.yaml and credentials, serves the documented view over
+ * HTTPS with its SVID, and judges its peers by echo probes on their peer ports (every 100 ms, a
+ * 50 ms deadline, 2 misses suspect, 3 down). They let the orchestration be tested apart from the
+ * real node, quickly; LocalClusterTest runs the real one.
+ */
+@Timeout(120)
+class LocalClusterStandInTest {
+    @TempDir Path dir;
+    private LocalCluster cluster;
+    private final List<String> progress = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    private static ClusterState.Launch standIn() {
+        ClusterState.Launch real = ClusterState.Launch.current();
+        List<String> options = new ArrayList<>(real.jvmOptions());
+        options.set(0, "-XX:+UseSerialGC");
+        options.set(1, "-Xmx64m");
+        options.add("-XX:TieredStopAtLevel=1");
+        return new ClusterState.Launch(real.java(), options, real.classPath(), Node.class.getName(), real.arguments());
+    }
+
+    @AfterEach
+    void down() {
+        progress.forEach(System.out::println);
+        if (cluster != null) {
+            cluster.close();
+        }
+        if (java.nio.file.Files.exists(dir.resolve(ClusterState.FILE))) {
+            try (LocalCluster c = LocalCluster.open(dir, line -> {})) {
+                c.down();
+            }
+        }
+    }
+
+    @Test
+    void anUpThatTimesOutSaysWhoSeesWhatAndLeavesTheProcessesRunning() {
+        assertThatThrownBy(() -> LocalCluster.up(dir, LocalCluster.Settings.defaults(2), standIn(), Duration.ofMillis(1), progress::add))
+                .isInstanceOfSatisfying(ClusterException.class, e -> assertThat(e.kind()).isEqualTo(ClusterException.Kind.FAILED))
+                .hasMessageContaining("the cluster was not ready within 0 s:")
+                .hasMessageContaining("  node-1: ").hasMessageContaining("  node-2: ")
+                .hasMessageContaining("the processes are still running; read the logs (" + dir.toAbsolutePath() + "/node-*/node.log), then run cluster down --dir");
+        try (LocalCluster c = LocalCluster.open(dir, line -> {})) {
+            assertThat(c.processState("node-1").live()).isTrue();
+            assertThat(c.processState("node-2").live()).isTrue();
+        }
+    }
+
+    @Test
+    void upKillStartBenchAndDown() {
+        cluster = LocalCluster.up(dir, LocalCluster.Settings.defaults(3), standIn(), Duration.ofSeconds(60), progress::add);
+        assertThat(progress).anyMatch(l -> l.startsWith("node-3 started (pid ")).anyMatch(l -> l.startsWith("all 3 nodes see each other alive"));
+        ClusterStatus status = cluster.status();
+        assertThat(status.healthy()).isTrue();
+        assertThat(status.leader()).contains("node-1");
+        for (ClusterStatus.NodeStatus n : status.nodes()) {
+            assertThat(n.view().orElseThrow().pid()).as("the recorded pid is the node's own").isEqualTo(n.node().process().orElseThrow().pid());
+        }
+
+        DetectionBench.Report kill = new DetectionBench(cluster, progress::add).run(DetectionBench.Mode.KILL, 2, Duration.ofSeconds(5),
+                Duration.ofSeconds(30), run -> progress.add("kill run " + run));
+        assertThat(kill.runs()).extracting(DetectionBench.Run::victim).containsExactly("node-2", "node-3");
+        assertThat(kill.missed()).isZero();
+        assertThat(kill.times()).allSatisfy(t -> assertThat(t).isPositive().isLessThan(Duration.ofSeconds(2)));
+
+        DetectionBench.Report pause = new DetectionBench(cluster, progress::add).run(DetectionBench.Mode.PAUSE, 1, Duration.ofSeconds(5),
+                Duration.ofSeconds(30), run -> progress.add("pause run " + run));
+        assertThat(pause.missed()).isZero();
+        assertThat(cluster.status().healthy()).isTrue();
+
+        Soak.Report soak = new Soak(cluster, progress::add).run(Duration.ofSeconds(2), 1, Duration.ofSeconds(30));
+        assertThat(soak.passed()).as(soak.toString()).isTrue();
+        assertThat(soak.polls()).isPositive();
+
+        List<Long> pids = cluster.state().nodes().stream().map(n -> n.process().orElseThrow().pid()).toList();
+        assertThat(cluster.down()).extracting(LocalCluster.Ended::outcome).containsOnly(LocalCluster.Ended.Outcome.STOPPED);
+        assertThat(pids).allSatisfy(pid -> assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse());
+    }
+
+    /** A stand-in node: the documented view over HTTPS, and a crude but honest failure detector. */
+    public static final class Node {
+        private final NodeConfig config;
+        private final Map<String, String> states = new LinkedHashMap<>();
+        private final Map<String, Integer> misses = new LinkedHashMap<>();
+        private final Deque<ObjectNode> changes = new ArrayDeque<>();
+
+        Node(NodeConfig config) {
+            this.config = config;
+            config.peers().forEach(p -> {
+                states.put(p.name(), "alive");
+                misses.put(p.name(), 0);
+            });
+        }
+
+        public static void main(String[] args) throws Exception {
+            NodeConfig config = NodeConfigLoader.load(Path.of(args[args.length - 1]));
+            new Node(config).run(NodeCredentials.load(config.caDir().resolve("nodes").resolve(config.name())));
+        }
+
+        void run(NodeCredentials creds) throws Exception {
+            InetAddress lo = InetAddress.getLoopbackAddress();
+            ServerSocket peer = new ServerSocket(config.ports().peer(), 50, lo);
+            Thread.ofPlatform().daemon().start(() -> echo(peer));
+            SSLContext ssl = SSLContext.getInstance("TLSv1.3");
+            ssl.init(SvidTls.keyManagers(creds), null, null);
+            HttpsServer api = HttpsServer.create(new InetSocketAddress(lo, config.ports().api()), 50);
+            api.setHttpsConfigurator(new HttpsConfigurator(ssl));
+            api.createContext("/api/v1/node", exchange -> {
+                byte[] body = view().getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+                exchange.close();
+            });
+            api.start();
+            ScheduledExecutorService probes = Executors.newScheduledThreadPool(Math.max(1, config.peers().size()));
+            for (NodeConfig.Peer p : config.peers()) {
+                probes.scheduleAtFixedRate(() -> probe(p), 100, 100, TimeUnit.MILLISECONDS);
+            }
+            System.out.println(config.name() + " ready");
+            Thread.currentThread().join();
+        }
+
+        private static void echo(ServerSocket server) {
+            while (true) {
+                try {
+                    Socket s = server.accept();
+                    Thread.ofVirtual().start(() -> {
+                        try (s; InputStream in = s.getInputStream()) {
+                            int b;
+                            while ((b = in.read()) >= 0) {
+                                s.getOutputStream().write(b);
+                            }
+                        } catch (IOException ignored) {
+                            // the prober went away
+                        }
+                    });
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        }
+
+        private void probe(NodeConfig.Peer p) {
+            boolean ok;
+            String failure = "timeout";
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(p.host(), p.peerPort()), 50);
+                s.setSoTimeout(50);
+                s.getOutputStream().write(1);
+                ok = s.getInputStream().read() == 1;
+            } catch (java.net.ConnectException e) {
+                ok = false;
+                failure = "refused";
+            } catch (IOException e) {
+                ok = false;
+            }
+            synchronized (this) {
+                int m = ok ? 0 : misses.get(p.name()) + 1;
+                misses.put(p.name(), m);
+                String next = m >= 3 ? "down" : m >= 2 ? "suspect" : "alive";
+                String now = states.get(p.name());
+                if (!next.equals(now) && !(now.equals("down") && next.equals("suspect"))) {
+                    ObjectNode c = JsonReader.MAPPER.createObjectNode();
+                    c.put("peer", p.name()).put("from", now).put("to", next).put("at", Instant.now().toString())
+                            .put("evidence", ok ? "probe answered" : m + " consecutive misses (" + failure + ")");
+                    changes.addLast(c);
+                    if (changes.size() > 100) {
+                        changes.removeFirst();
+                    }
+                    states.put(p.name(), next);
+                }
+            }
+        }
+
+        private synchronized String view() {
+            ObjectNode v = JsonReader.MAPPER.createObjectNode();
+            v.put("name", config.name());
+            v.put("id", "spiffe://" + config.trustDomain() + "/node/" + config.name());
+            v.put("pid", ProcessHandle.current().pid());
+            String leader = config.name();
+            for (NodeConfig.Peer p : config.peers()) {
+                if (p.voter() && states.get(p.name()).equals("alive") && p.name().compareTo(leader) < 0) {
+                    leader = p.name();
+                }
+            }
+            v.put("leader", leader);
+            v.put("ledger_size", 0);
+            ArrayNode peers = v.putArray("peers");
+            states.forEach((name, state) -> peers.addObject().put("name", name).put("state", state));
+            v.putArray("changes").addAll(changes);
+            return v.toString();
+        }
+    }
+}
