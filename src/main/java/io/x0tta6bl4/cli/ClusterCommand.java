@@ -9,6 +9,7 @@ import io.x0tta6bl4.orchestration.ClusterState;
 import io.x0tta6bl4.orchestration.ClusterStatus;
 import io.x0tta6bl4.orchestration.DetectionBench;
 import io.x0tta6bl4.orchestration.LocalCluster;
+import io.x0tta6bl4.orchestration.NodeClient;
 import io.x0tta6bl4.orchestration.NodeView;
 import io.x0tta6bl4.orchestration.Soak;
 import java.io.IOException;
@@ -433,7 +434,7 @@ final class ClusterCommand {
             o.put("voter", r.voter());
             o.put("answering", n.view().isPresent());
             switch (n.answer()) {
-                case io.x0tta6bl4.orchestration.NodeClient.Answer.Seen s -> {
+                case NodeClient.Answer.Seen s -> {
                     if (s.view().leader().isPresent()) {
                         o.put("sees_leader", s.view().leader().get());
                     } else {
@@ -441,7 +442,7 @@ final class ClusterCommand {
                     }
                     o.put("ledger_size", s.view().ledgerSize());
                 }
-                case io.x0tta6bl4.orchestration.NodeClient.Answer.NoAnswer no -> o.put("no_answer", no.reason());
+                case NodeClient.Answer.NoAnswer no -> o.put("no_answer", no.reason());
             }
             ObjectNode seen = o.putObject("seen_by");
             n.seenBy().forEach((observer, s) -> seen.put(observer, NodeView.wire(s)));

@@ -4,6 +4,7 @@ import io.x0tta6bl4.identity.CertificateAuthority;
 import io.x0tta6bl4.identity.CredentialFileException;
 import io.x0tta6bl4.identity.SpiffeId;
 import io.x0tta6bl4.monitor.DetectorSettings;
+import io.x0tta6bl4.monitor.PeerState;
 import java.io.File;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -12,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,9 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.jar.Attributes;
-import java.util.jar.JarFile;
-import java.util.jar.Manifest;
 import java.util.stream.Stream;
 
 /**
@@ -32,7 +29,7 @@ import java.util.stream.Stream;
  * <pre>
  * DIR/cluster.json          nodes, ports, pids and start instants, the java command ({@link ClusterState})
  * DIR/cluster.lock          serialises updates of cluster.json by concurrent commands
- * DIR/bin/x0tta6bl4.jar     a copy of the packaged jar the nodes run (when run from it), see {@link #pinned}
+ * DIR/bin/x0tta6bl4.jar     a copy of the packaged jar the nodes run (when run from it), see {@link NewCluster}
  * DIR/ca/                   the CA, as {@code x0tta6bl4 ca init --dir DIR/ca} makes it, with nodes/&lt;name&gt;/
  * DIR/node-N/node.yaml      the node's config (docs/node-config.md)
  * DIR/node-N/node.log       its stdout and stderr, appended across restarts
@@ -125,95 +122,16 @@ public final class LocalCluster implements Orchestrator, AutoCloseable {
             }
             progress.accept("bringing back the stopped " + state.nodes().size() + "-node cluster in " + dir + " (same configs, data and ports)");
         } else {
-            cluster.create(settings, launch);
+            NewCluster.create(abs, settings, launch, progress);
         }
-        cluster.startAll();
-        cluster.awaitHealthy(timeout);
-        return cluster;
-    }
-
-    private void create(Settings settings, ClusterState.Launch launch) {
         try {
-            if (Files.isDirectory(dir)) {
-                try (Stream<Path> entries = Files.list(dir)) {
-                    if (entries.findAny().isPresent()) {
-                        throw ClusterException.usage(dir + " is not empty and holds no " + ClusterState.FILE + "; choose a new or empty --dir");
-                    }
-                }
-            } else if (Files.exists(dir)) {
-                throw ClusterException.usage(dir + " is a file; --dir must be a new or empty directory");
-            }
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw ClusterException.usage("--dir " + dir + ": cannot create: " + e.getMessage());
+            cluster.startAll();
+            cluster.awaitHealthy(timeout);
+            return cluster;
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw e;
         }
-        Instant now = Instant.now();
-        SecureRandom random = new SecureRandom();
-        CertificateAuthority ca = CertificateAuthority.init(dir.resolve("ca"), settings.trustDomain(), now, random);
-        progress.accept("CA for spiffe://" + ca.trustDomain() + " created in " + ca.dir());
-        List<Integer> ports = FreePorts.pick(3 * settings.nodes());
-        List<ClusterState.NodeRecord> nodes = new ArrayList<>();
-        for (int i = 0; i < settings.nodes(); i++) {
-            String name = "node-" + (i + 1);
-            ca.issueNode(name, settings.svidTtl(), now, random);
-            nodes.add(new ClusterState.NodeRecord(name, ports.get(3 * i), ports.get(3 * i + 1), ports.get(3 * i + 2),
-                    i < NodeYaml.MAX_VOTERS, Optional.empty()));
-        }
-        progress.accept("enrolled " + nodes.getFirst().name() + (nodes.size() > 1 ? " ... " + nodes.getLast().name() : "")
-                + " (X.509-SVIDs valid for " + settings.svidTtl().toHours() + " h)");
-        ClusterState state = new ClusterState(dir, settings.trustDomain(), now, pinned(launch), nodes);
-        for (ClusterState.NodeRecord n : nodes) {
-            try {
-                Files.createDirectories(state.nodeDir(n.name()).resolve("data"));
-                Files.writeString(state.config(n.name()), NodeYaml.write(state, n.name(), settings.detector()), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new ClusterException(ClusterException.Kind.FAILED, "cannot write " + state.config(n.name()) + ": " + e.getMessage(), e);
-            }
-        }
-        // Written last: until it exists nothing runs, and a half-made directory is refused by the next up.
-        state.save();
-    }
-
-    /**
-     * When nodes run from the packaged jar ({@code ./x0tta6bl4}), a copy of it in {@code DIR/bin}
-     * (its dependencies stay where they are, named one by one on the class path). The launcher
-     * rebuilds {@code target/x0tta6bl4.jar} in place whenever the sources change, and a running
-     * JVM whose jar is rewritten under it fails at its next class load; with the copy, a rebuild
-     * does not break a running cluster, and {@code cluster start} runs what {@code up} started.
-     */
-    private ClusterState.Launch pinned(ClusterState.Launch launch) {
-        String cp = launch.classPath();
-        if (cp.contains(File.pathSeparator) || !cp.endsWith(".jar")) {
-            return launch;
-        }
-        Path jar = Path.of(cp).toAbsolutePath();
-        Manifest manifest;
-        try (JarFile f = new JarFile(jar.toFile())) {
-            manifest = f.getManifest();
-        } catch (IOException e) {
-            return launch;
-        }
-        if (manifest == null || !ClusterState.Launch.MAIN_CLASS.equals(manifest.getMainAttributes().getValue(Attributes.Name.MAIN_CLASS))) {
-            return launch;
-        }
-        List<String> entries = new ArrayList<>();
-        Path copy = dir.resolve("bin").resolve(jar.getFileName());
-        try {
-            Files.createDirectories(copy.getParent());
-            Files.copy(jar, copy);
-        } catch (IOException e) {
-            throw new ClusterException(ClusterException.Kind.FAILED, "cannot copy " + jar + " to " + copy + ": " + e.getMessage(), e);
-        }
-        entries.add(copy.toString());
-        String manifestPath = manifest.getMainAttributes().getValue(Attributes.Name.CLASS_PATH);
-        for (String entry : manifestPath == null ? new String[0] : manifestPath.trim().split("\\s+")) {
-            entries.add(Path.of(jar.getParent().toUri().resolve(entry)).toString());
-        }
-        List<String> options = new ArrayList<>();
-        for (String o : launch.jvmOptions()) {
-            options.add(o.startsWith("-Dlogback.configurationFile=") ? "-Dlogback.configurationFile=jar:" + copy.toUri() + "!/logback.xml" : o);
-        }
-        return new ClusterState.Launch(launch.java(), options, String.join(File.pathSeparator, entries), launch.mainClass(), launch.arguments());
     }
 
     public Path dir() {
@@ -290,7 +208,7 @@ public final class LocalCluster implements Orchestrator, AutoCloseable {
             List<String> notYet = new ArrayList<>();
             for (ClusterStatus.NodeStatus n : status.nodes()) {
                 if (!n.name().equals(name) && n.process() == ProcessState.RUNNING
-                        && n.view().flatMap(v -> v.stateOf(name)).orElse(io.x0tta6bl4.monitor.PeerState.UNKNOWN) != io.x0tta6bl4.monitor.PeerState.ALIVE) {
+                        && n.view().flatMap(v -> v.stateOf(name)).orElse(PeerState.UNKNOWN) != PeerState.ALIVE) {
                     notYet.add(n.name() + " (" + n.view().flatMap(v -> v.stateOf(name)).map(NodeView::wire).orElse("no answer") + ")");
                 }
             }
@@ -455,7 +373,7 @@ public final class LocalCluster implements Orchestrator, AutoCloseable {
         long answering = status.nodes().stream().filter(s -> s.view().isPresent()).count();
         long seeingAll = status.nodes().stream().filter(s -> s.view().isPresent() && status.nodes().stream()
                 .allMatch(o -> o.name().equals(s.name())
-                        || s.view().get().stateOf(o.name()).orElse(io.x0tta6bl4.monitor.PeerState.DOWN) == io.x0tta6bl4.monitor.PeerState.ALIVE))
+                        || s.view().get().stateOf(o.name()).orElse(PeerState.DOWN) == PeerState.ALIVE))
                 .count();
         return answering + "/" + n + " answering, " + seeingAll + "/" + n + " see every other node alive, leader "
                 + status.leader().orElse("not agreed yet");
@@ -530,6 +448,7 @@ public final class LocalCluster implements Orchestrator, AutoCloseable {
             throw ClusterException.refused(name + " is already paused; cluster resume " + name + " --dir " + dir + " continues it");
         }
         NodeProcesses.signal(h.pid(), "STOP");
+        NodeProcesses.awaitStopped(h.pid(), true);
         return h.pid();
     }
 
@@ -540,6 +459,7 @@ public final class LocalCluster implements Orchestrator, AutoCloseable {
             throw ClusterException.refused(name + " is not paused (pid " + h.pid() + " is running)");
         }
         NodeProcesses.signal(h.pid(), "CONT");
+        NodeProcesses.awaitStopped(h.pid(), false);
         return h.pid();
     }
 

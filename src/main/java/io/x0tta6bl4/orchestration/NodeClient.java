@@ -29,6 +29,8 @@ import javax.net.ssl.TrustManagerFactory;
  * paused, overloaded) is reported as such instead of holding up the caller.
  */
 public final class NodeClient implements AutoCloseable {
+    /** How much longer the second attempt of {@link #views} may take. */
+    static final int RETRY_FACTOR = 3;
     private final HttpClient http;
     private final Duration timeout;
 
@@ -43,7 +45,7 @@ public final class NodeClient implements AutoCloseable {
 
     public NodeClient(X509Certificate root, Duration timeout) {
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().sslContext(trusting(root)).connectTimeout(timeout).build();
+        this.http = HttpClient.newBuilder().sslContext(trusting(root)).connectTimeout(timeout.multipliedBy(RETRY_FACTOR)).build();
     }
 
     /** A client for the cluster whose CA is in {@code caDir}. */
@@ -66,15 +68,15 @@ public final class NodeClient implements AutoCloseable {
         }
     }
 
-    private HttpRequest request(int apiPort) {
+    private HttpRequest request(int apiPort, Duration deadline) {
         return HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + apiPort + "/api/v1/node"))
-                .timeout(timeout).header("Accept", "application/json").GET().build();
+                .timeout(deadline).header("Accept", "application/json").GET().build();
     }
 
     /** Asks one node; blocks at most about the timeout. */
     public Answer view(String name, int apiPort) {
         try {
-            return answer(name, apiPort, http.send(request(apiPort), HttpResponse.BodyHandlers.ofString()));
+            return answer(name, apiPort, http.send(request(apiPort, timeout), HttpResponse.BodyHandlers.ofString()));
         } catch (IOException e) {
             return new Answer.NoAnswer(reason(e));
         } catch (InterruptedException e) {
@@ -85,19 +87,20 @@ public final class NodeClient implements AutoCloseable {
 
     /**
      * Asks several nodes at once (name → API port); the answers keep the order of the map. A node
-     * that did not answer in time is asked once more: the first TLS handshake of a fresh process
-     * (a command run from the shell) on a loaded machine can take longer than the deadline, and a
-     * live node should not look dead for that.
+     * that did not answer in time is asked once more, with {@link #RETRY_FACTOR} times the
+     * deadline: the first TLS handshakes of a fresh process (a command run from the shell) on a
+     * loaded machine can take longer than the deadline, and a live node should not look dead for
+     * that. At most about four deadlines in all.
      */
     public Map<String, Answer> views(Map<String, Integer> apiPorts) {
-        Map<String, Attempt> first = ask(apiPorts);
+        Map<String, Attempt> first = ask(apiPorts, timeout);
         Map<String, Integer> again = new LinkedHashMap<>();
         first.forEach((name, a) -> {
             if (a.timedOut()) {
                 again.put(name, apiPorts.get(name));
             }
         });
-        Map<String, Attempt> second = ask(again);
+        Map<String, Attempt> second = ask(again, timeout.multipliedBy(RETRY_FACTOR));
         Map<String, Answer> answers = new LinkedHashMap<>();
         first.forEach((name, a) -> answers.put(name, second.getOrDefault(name, a).answer()));
         return answers;
@@ -106,9 +109,9 @@ public final class NodeClient implements AutoCloseable {
     /** One request's outcome; timeouts are told apart so that {@link #views} can ask again. */
     private record Attempt(Answer answer, boolean timedOut) {}
 
-    private Map<String, Attempt> ask(Map<String, Integer> apiPorts) {
+    private Map<String, Attempt> ask(Map<String, Integer> apiPorts, Duration deadline) {
         Map<String, CompletableFuture<Attempt>> pending = new LinkedHashMap<>();
-        apiPorts.forEach((name, port) -> pending.put(name, http.sendAsync(request(port), HttpResponse.BodyHandlers.ofString())
+        apiPorts.forEach((name, port) -> pending.put(name, http.sendAsync(request(port, deadline), HttpResponse.BodyHandlers.ofString())
                 .thenApply(response -> new Attempt(answer(name, port, response), false))
                 .exceptionally(e -> {
                     Throwable cause = e instanceof CompletionException c && c.getCause() != null ? c.getCause() : e;

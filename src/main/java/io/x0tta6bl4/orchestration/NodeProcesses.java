@@ -107,6 +107,27 @@ final class NodeProcesses {
         }
     }
 
+    /**
+     * Waits (up to a second) until the kernel shows the process stopped, or no longer stopped:
+     * a signal is delivered when the target is next scheduled, which on a loaded machine is not at
+     * once. Returns at once where there is no /proc.
+     */
+    static void awaitStopped(long pid, boolean stopped) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+        while (System.nanoTime() < deadline) {
+            Optional<Character> s = linuxState(pid);
+            if (s.isEmpty() || (s.get() == 'T') == stopped) {
+                return;
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     /** The last lines of a node's log, for an error message. */
     static List<String> tail(Path log, int lines) {
         try {
