@@ -10,14 +10,11 @@ import io.x0tta6bl4.identity.NodeCredentials;
 import io.x0tta6bl4.identity.SvidTls;
 import io.x0tta6bl4.monitor.RequestStats;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-import javax.net.ssl.SSLContext;
 
 /**
  * The node's HTTPS API listener. It presents the node's X.509-SVID (which names 127.0.0.1 and
@@ -80,13 +77,7 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private static Tls tls(NodeCredentials self) {
-        try {
-            SSLContext ctx = SSLContext.getInstance("TLSv1.3");
-            ctx.init(SvidTls.keyManagers(self), null, new SecureRandom());
-            return Tls.builder().sslContext(ctx).enabledProtocols(List.of("TLSv1.3")).clientAuth(TlsClientAuth.NONE).build();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot set up TLS for the API of " + self.id(), e);
-        }
+        return Tls.builder().sslContext(SvidTls.sslContext(self, null)).enabledProtocols(List.of("TLSv1.3")).clientAuth(TlsClientAuth.NONE).build();
     }
 
     public int port() {

@@ -3,7 +3,9 @@ package io.x0tta6bl4.identity;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.SecureRandom;
 import java.security.cert.CertificateException;
+import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.time.InstantSource;
 import java.util.List;
@@ -11,7 +13,9 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
@@ -40,6 +44,34 @@ public final class SvidTls {
         } catch (GeneralSecurityException | java.io.IOException e) {
             throw new IllegalStateException("cannot build a TLS key manager from the SVID of " + node.id(), e);
         }
+    }
+
+    /**
+     * A TLS 1.3 context presenting this node's SVID. {@code trust} is null for a listener that
+     * asks for no client certificate (the API).
+     */
+    public static SSLContext sslContext(NodeCredentials node, X509ExtendedTrustManager trust) {
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLSv1.3");
+            ctx.init(keyManagers(node), trust == null ? null : new TrustManager[] {trust}, new SecureRandom());
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot set up TLS 1.3 for " + node.id(), e);
+        }
+    }
+
+    /**
+     * The SPIFFE ID of a peer whose chain this class's trust manager already accepted in the
+     * handshake (leaf first), read from its URI SAN without validating the chain again.
+     */
+    public static SpiffeId acceptedPeer(X509Certificate leaf) throws IdentityVerificationException {
+        return TrustBundle.uriSan(leaf);
+    }
+
+    /** Every URI SAN of a certificate, as written (none, one, or several for a certificate that is not an SVID). */
+    public static List<String> uriSans(X509Certificate cert) throws CertificateParsingException {
+        var sans = cert.getSubjectAlternativeNames();
+        return sans == null ? List.of() : sans.stream().filter(san -> Integer.valueOf(6).equals(san.get(0))).map(san -> (String) san.get(1)).toList();
     }
 
     /**

@@ -15,7 +15,6 @@ import java.security.cert.PKIXParameters;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
@@ -169,14 +168,12 @@ public final class TrustBundle {
 
     /** The single URI SAN of an X.509-SVID, parsed as a SPIFFE ID. */
     static SpiffeId uriSan(X509Certificate cert) throws IdentityVerificationException {
-        Collection<List<?>> sans;
+        List<String> uris;
         try {
-            sans = cert.getSubjectAlternativeNames();
+            uris = SvidTls.uriSans(cert);
         } catch (CertificateException e) {
             throw new IdentityVerificationException("subject alternative names do not parse: " + e.getMessage());
         }
-        List<String> uris = sans == null ? List.of()
-                : sans.stream().filter(san -> Integer.valueOf(6).equals(san.get(0))).map(san -> (String) san.get(1)).toList();
         if (uris.size() != 1) {
             throw new IdentityVerificationException("an X.509-SVID must have exactly one URI SAN, found " + uris.size());
         }

@@ -90,22 +90,20 @@ public final class Prober implements AutoCloseable {
     }
 
     private void schedule(String peer, long dueNanos) {
-        if (closed) {
-            return;
-        }
-        try {
-            scheduler.schedule(() -> probe(peer, dueNanos), Math.max(0, dueNanos - nanoTime.getAsLong()), TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException e) {
-            // shutting down
-        }
+        at(dueNanos, () -> probe(peer, dueNanos));
     }
 
     private void scheduleTick(long dueNanos) {
+        at(dueNanos, () -> tick(dueNanos));
+    }
+
+    /** Runs {@code task} on the scheduler at {@code dueNanos}, unless this prober is closed. */
+    private void at(long dueNanos, Runnable task) {
         if (closed) {
             return;
         }
         try {
-            scheduler.schedule(() -> tick(dueNanos), Math.max(0, dueNanos - nanoTime.getAsLong()), TimeUnit.NANOSECONDS);
+            scheduler.schedule(task, Math.max(0, dueNanos - nanoTime.getAsLong()), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             // shutting down
         }
@@ -131,12 +129,12 @@ public final class Prober implements AutoCloseable {
         // but the call is left to finish so its connection stays open for the next probe. Aborting
         // it would close the connection, and the next probe would need a full TLS handshake
         // within the same 50 ms, on exactly the machine that was too busy a moment ago.
-        scheduler.schedule(() -> {
+        at(started + deadline, () -> {
             if (settled.compareAndSet(false, true)) {
                 completed(peer, dueNanos, started, nanoTime.getAsLong(),
                         new ProbeResult.Failed(FailureKind.TIMEOUT, peer + ": no answer within " + deadline / 1_000_000 + " ms"), Optional.empty());
             }
-        }, deadline, TimeUnit.NANOSECONDS);
+        });
         AtomicInteger running = inFlight.computeIfAbsent(peer, p -> new AtomicInteger());
         if (running.get() >= MAX_CALLS_IN_FLIGHT) {
             return; // a silent peer already holds enough calls; the deadline above counts this one

@@ -151,8 +151,7 @@ public final class NodeAgent implements AutoCloseable {
         }
 
         ScheduledExecutorService probeScheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "probe-scheduler");
-            t.setDaemon(true);
+            Thread t = daemon(r, "probe-scheduler");
             t.setPriority(Thread.MAX_PRIORITY);
             return t;
         });

@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -114,16 +113,7 @@ final class SecurityEvents {
 
     private static String uriSan(X509Certificate leaf) {
         try {
-            var sans = leaf.getSubjectAlternativeNames();
-            if (sans == null) {
-                return "";
-            }
-            for (List<?> san : sans) {
-                if (Integer.valueOf(6).equals(san.get(0))) {
-                    return String.valueOf(san.get(1));
-                }
-            }
-            return "";
+            return String.join(",", SvidTls.uriSans(leaf));
         } catch (CertificateParsingException e) {
             return "unparseable";
         }

@@ -6,14 +6,11 @@ import io.x0tta6bl4.identity.NodeCredentials;
 import io.x0tta6bl4.identity.SpiffeId;
 import io.x0tta6bl4.identity.SvidTls;
 import io.x0tta6bl4.identity.TrustBundle;
-import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
 
 /**
  * The TLS settings of the peer channel: TLS 1.3 only, this node's X.509-SVID on both sides, and
@@ -46,12 +43,6 @@ final class PeerTls {
 
     private static SSLContext context(NodeCredentials self, TrustBundle bundle, InstantSource clock, Predicate<SpiffeId> allowed,
                                       Consumer<SvidTls.Refusal> refused) {
-        try {
-            SSLContext ctx = SSLContext.getInstance(PROTOCOL);
-            ctx.init(SvidTls.keyManagers(self), new TrustManager[] {SvidTls.trustManager(bundle, clock, allowed, refused)}, new SecureRandom());
-            return ctx;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot set up TLS 1.3 for " + self.id(), e);
-        }
+        return SvidTls.sslContext(self, SvidTls.trustManager(bundle, clock, allowed, refused));
     }
 }
