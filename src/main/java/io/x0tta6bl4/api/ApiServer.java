@@ -1,34 +1,72 @@
 package io.x0tta6bl4.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.common.tls.Tls;
 import io.helidon.common.tls.TlsClientAuth;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.x0tta6bl4.identity.JwtSvidVerifier;
 import io.x0tta6bl4.identity.NodeCredentials;
 import io.x0tta6bl4.identity.SvidTls;
+import io.x0tta6bl4.ledger.EntryType;
+import io.x0tta6bl4.ledger.Ledger;
+import io.x0tta6bl4.ledger.LedgerEntry;
+import io.x0tta6bl4.ledger.LedgerQuery;
+import io.x0tta6bl4.ledger.TreeHead;
+import io.x0tta6bl4.monitor.ProbeAnswer;
 import io.x0tta6bl4.monitor.RequestStats;
+import io.x0tta6bl4.policy.Policy;
+import io.x0tta6bl4.policy.RateLimiter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * The node's HTTPS API listener. It presents the node's X.509-SVID (which names 127.0.0.1 and
- * localhost, so {@code curl --cacert ca/root.crt} works) and asks for no client certificate.
+ * The node's HTTPS API: TLS 1.3 with the node's X.509-SVID as server certificate (it names
+ * 127.0.0.1 and localhost, so {@code curl --cacert ca.pem} works), no client certificate.
  *
- * <p>Routes of this step: {@code GET /metrics} (Prometheus text format) and
- * {@code GET /api/v1/node} (this node's view of the mesh, JSON). Neither takes a token yet;
- * bearer tokens and the deny-by-default policy come with the API step. Every request is counted
- * in {@code requests} (latency, 5xx as errors) and in {@code inFlight} (the load sampler's queue
- * length); unknown paths get a JSON 404 with a stable code.
+ * <p>{@code /health}, {@code /metrics} and {@code /api/openapi.json} are public. Every other route
+ * is an {@link Endpoint}: it needs {@code Authorization: Bearer <JWT-SVID>}, is decided by the
+ * policy, and is audited in the ledger before it is answered (see {@link Gate}). Errors are JSON
+ * with a stable {@code error} code and a {@code message}, never a stack trace. Every request is
+ * counted in {@code requests} (latency, 5xx as errors) and {@code inFlight} (the load sampler's
+ * queue length). The routes and their JSON are in docs/api.md and the OpenAPI document.
  */
 public final class ApiServer implements AutoCloseable {
-    /** What the API serves; each supplier is called per request. */
-    public record Content(Supplier<byte[]> metrics, String metricsContentType, Supplier<byte[]> nodeView) {}
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Entries one {@code GET /api/ledger} returns when {@code limit} is not given. */
+    static final int DEFAULT_LIMIT = 100;
+    /** The most one {@code GET /api/ledger} returns. */
+    static final int MAX_LIMIT = 1000;
+    static final String OPENAPI_RESOURCE = "openapi.json";
+
+    /** What the API serves besides the mesh and the ledger. */
+    public record Content(Supplier<byte[]> metrics, String metricsContentType) {}
+
+    /** Everything a node hands its API. */
+    public record Wiring(String node, NodeCredentials credentials, JwtSvidVerifier verifier, String audience, MeshView mesh, Ledger ledger,
+                         Supplier<Optional<Policy>> policy, Content content, InstantSource clock, Duration auditTimeout) {}
 
     private final WebServer server;
 
@@ -36,44 +74,190 @@ public final class ApiServer implements AutoCloseable {
         this.server = server;
     }
 
-    public static ApiServer start(String host, int port, NodeCredentials self, Content content, RequestStats requests, AtomicInteger inFlight,
-                                  LongSupplier nanoTime) {
+    public static ApiServer start(String host, int port, Wiring w, RequestStats requests, AtomicInteger inFlight, LongSupplier nanoTime) {
+        Gate gate = new Gate(w.node(), w.verifier(), w.audience(), w.policy(), new RateLimiter(), w.ledger(), w.clock(), w.auditTimeout());
+        Map<Endpoint, Gate.Handler> handlers = handlers(w);
+        byte[] health = Gate.bytes(JSON.createObjectNode().put("status", "up").put("node", w.node()));
+        byte[] openApi = openApi();
         WebServer server = WebServer.builder()
                 .host(host)
                 .port(port)
-                .tls(tls(self))
+                .tls(tls(w.credentials()))
                 // Without TCP_NODELAY a response written in two pieces waits for the client's delayed
-                // ACK: every answer took ~45 ms instead of ~1 ms, longer than the probe deadline.
+                // ACK: every answer took ~45 ms instead of ~1 ms.
                 .connectionOptions(o -> o.tcpNoDelay(true))
                 .shutdownGracePeriod(Duration.ofMillis(500))
-                .routing(r -> r
-                        .addFilter((chain, req, res) -> {
-                            long start = nanoTime.getAsLong();
-                            inFlight.incrementAndGet();
-                            try {
-                                chain.proceed();
-                            } finally {
-                                inFlight.decrementAndGet();
-                                long end = nanoTime.getAsLong();
-                                requests.record(end, end - start, res.status().code() >= 500);
-                            }
-                        })
-                        .get("/metrics", (req, res) -> {
-                            res.header(HeaderNames.CONTENT_TYPE, content.metricsContentType());
-                            res.send(content.metrics().get());
-                        })
-                        .get("/api/v1/node", (req, res) -> json(res, Status.OK_200, content.nodeView().get()))
-                        .any((req, res) -> json(res, Status.NOT_FOUND_404, ("{\"code\":\"NOT_FOUND\",\"message\":\"no route " + req.prologue().method().text()
-                                + " " + req.path().path().replaceAll("[\"\\\\\\p{Cntrl}]", "?") + "\"}").getBytes(StandardCharsets.UTF_8))))
+                .routing(r -> {
+                    r.addFilter((chain, req, res) -> {
+                        long start = nanoTime.getAsLong();
+                        inFlight.incrementAndGet();
+                        try {
+                            chain.proceed();
+                        } finally {
+                            inFlight.decrementAndGet();
+                            long end = nanoTime.getAsLong();
+                            requests.record(end, end - start, res.status().code() >= 500);
+                        }
+                    });
+                    r.get("/health", (req, res) -> json(res, 200, health));
+                    r.get("/metrics", (req, res) -> {
+                        res.header(HeaderNames.CONTENT_TYPE, w.content().metricsContentType());
+                        res.send(w.content().metrics().get());
+                    });
+                    r.get("/api/openapi.json", (req, res) -> json(res, 200, openApi));
+                    for (Endpoint e : Endpoint.values()) {
+                        Gate.Handler h = handlers.get(e);
+                        r.get(e.path(), (req, res) -> send(res, gate.serve(e, incoming(req), h)));
+                    }
+                    r.any((req, res) -> send(res, Gate.error(404, "not_found", null, "no route " + req.prologue().method().text() + " "
+                            + Gate.resource(req.path().path()) + "; the routes are listed at /api/openapi.json")));
+                })
                 .build();
         server.start();
+        if (!server.isRunning() || server.port() <= 0) {
+            // Helidon logs a listener that could not bind and carries on; fail the node's start instead.
+            server.stop();
+            throw new IllegalStateException("the API listener cannot listen on " + host + ":" + port + " (is the port in use by another process?)");
+        }
         return new ApiServer(server);
     }
 
-    private static void json(ServerResponse res, Status status, byte[] body) {
-        res.status(status);
+    private static Map<Endpoint, Gate.Handler> handlers(Wiring w) {
+        MeshView mesh = w.mesh();
+        Ledger ledger = w.ledger();
+        Map<Endpoint, Gate.Handler> h = new EnumMap<>(Endpoint.class);
+        h.put(Endpoint.NETWORK_STATUS, req -> ok(MeshJson.status(mesh.networkStatus())));
+        h.put(Endpoint.NODES, req -> {
+            ObjectNode o = JSON.createObjectNode();
+            ArrayNode list = o.putArray("nodes");
+            mesh.nodes().forEach(n -> list.add(MeshJson.node(n)));
+            return ok(o);
+        });
+        h.put(Endpoint.NODE, req -> {
+            String name = req.pathParam("name").orElseThrow();
+            return ok(MeshJson.node(mesh.node(name).orElseThrow(() -> ApiException.notFound("no member named '" + Gate.resource(name)
+                    + "'; GET /api/nodes lists the members"))));
+        });
+        h.put(Endpoint.NODE_VIEW, req -> new Gate.Reply(200, mesh.observerView()));
+        h.put(Endpoint.LEDGER, req -> ledgerPage(ledger, req));
+        h.put(Endpoint.LEDGER_CHECKPOINT, req -> {
+            ObjectNode o = JSON.createObjectNode();
+            TreeHead head = ledger.head();
+            o.putObject("head").put("tree_size", head.size()).put("root", head.rootHex());
+            ledger.latestCheckpoint().ifPresentOrElse(c -> o.set("checkpoint", LedgerJson.checkpoint(c)), () -> o.putNull("checkpoint"));
+            return ok(o);
+        });
+        h.put(Endpoint.LEDGER_ENTRY, req -> {
+            long seq = parseLong("seq", req.pathParam("seq").orElseThrow(), 0, Long.MAX_VALUE);
+            TreeHead head = ledger.head();
+            if (seq >= head.size()) {
+                throw ApiException.notFound("no entry " + seq + "; the ledger holds " + head.size() + " entries (0 to " + (head.size() - 1) + ")");
+            }
+            LedgerEntry entry = ledger.entry(seq).orElseThrow(() -> ApiException.notFound("no entry " + seq));
+            ObjectNode o = JSON.createObjectNode();
+            o.set("entry", LedgerJson.entry(entry));
+            o.set("proof", LedgerJson.proof(ledger.inclusionProof(seq, head.size())));
+            return ok(o);
+        });
+        h.put(Endpoint.POLICY, req -> {
+            Policy p = w.policy().get().orElseThrow(() -> ApiException.notFound("no policy is in the ledger yet"));
+            ObjectNode o = JSON.createObjectNode();
+            o.put("version", p.version());
+            o.put("digest", p.digestHex());
+            o.put("source_name", p.sourceName());
+            o.set("rules", JSON.valueToTree(p.rules()));
+            o.put("document", p.source());
+            return ok(o);
+        });
+        return h;
+    }
+
+    /** {@code GET /api/ledger?from=&limit=&type=&actor=}: one page of entries, oldest first. */
+    private static Gate.Reply ledgerPage(Ledger ledger, Gate.ApiRequest req) {
+        long from = req.query("from").map(v -> parseLong("from", v, 0, Long.MAX_VALUE)).orElse(0L);
+        int limit = Math.toIntExact(req.query("limit").map(v -> parseLong("limit", v, 1, MAX_LIMIT)).orElse((long) DEFAULT_LIMIT));
+        LedgerQuery q = LedgerQuery.all(from, limit);
+        Optional<String> type = req.query("type");
+        if (type.isPresent()) {
+            q = q.withType(EntryType.parse(type.get().toUpperCase(Locale.ROOT)).orElseThrow(() -> ApiException.badRequest(
+                    "type: '" + Gate.resource(type.get()) + "' is not one of " + Arrays.toString(EntryType.values()))));
+        }
+        Optional<String> actor = req.query("actor");
+        if (actor.isPresent()) {
+            q = q.withActor(actor.get());
+        }
+        List<LedgerEntry> entries = ledger.query(q);
+        ObjectNode o = JSON.createObjectNode();
+        o.put("ledger_size", ledger.head().size());
+        ArrayNode list = o.putArray("entries");
+        entries.forEach(e -> list.add(LedgerJson.entry(e)));
+        if (entries.size() == limit) {
+            o.put("next", entries.getLast().seq() + 1);
+        } else {
+            o.putNull("next");
+        }
+        return ok(o);
+    }
+
+    static long parseLong(String name, String value, long min, long max) {
+        long v;
+        try {
+            v = Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest(name + ": '" + Gate.resource(value) + "' is not a whole number");
+        }
+        if (v < min || v > max) {
+            throw ApiException.badRequest(name + ": " + v + " is outside " + min + ".." + max);
+        }
+        return v;
+    }
+
+    private static Gate.Reply ok(JsonNode body) {
+        try {
+            return new Gate.Reply(200, JSON.writeValueAsBytes(body));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Gate.Incoming incoming(ServerRequest req) {
+        Optional<InetAddress> source = req.remotePeer().address() instanceof InetSocketAddress a ? Optional.ofNullable(a.getAddress()) : Optional.empty();
+        Gate.ApiRequest api = new Gate.ApiRequest() {
+            @Override
+            public Optional<String> pathParam(String name) {
+                return req.path().pathParameters().first(name).asOptional();
+            }
+
+            @Override
+            public Optional<String> query(String name) {
+                return req.query().first(name).asOptional();
+            }
+        };
+        return new Gate.Incoming(req.headers().first(HeaderNames.AUTHORIZATION), req.path().path(), source, api);
+    }
+
+    private static void send(ServerResponse res, Gate.Reply reply) {
+        if (reply.status() == 401) {
+            res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"");
+        }
+        json(res, reply.status(), reply.body());
+    }
+
+    private static void json(ServerResponse res, int status, byte[] body) {
+        res.status(Status.create(status));
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.send(body);
+    }
+
+    static byte[] openApi() {
+        try (InputStream in = ApiServer.class.getResourceAsStream(OPENAPI_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("the OpenAPI document " + OPENAPI_RESOURCE + " is missing from the build");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static Tls tls(NodeCredentials self) {
@@ -87,5 +271,43 @@ public final class ApiServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+    }
+
+    /** The JSON of the mesh records (docs/api.md). */
+    static final class MeshJson {
+        private MeshJson() {}
+
+        static ObjectNode status(MeshView.NetworkStatus s) {
+            ObjectNode o = JSON.createObjectNode();
+            o.put("status", s.status().name().toLowerCase(Locale.ROOT));
+            o.put("nodes", s.nodes());
+            o.put("nodes_alive", s.nodesAlive());
+            o.put("latency_ms", round(s.latencyMs()));
+            o.put("mesh_health", round(s.meshHealth()));
+            s.leader().ifPresentOrElse(l -> o.put("leader", l), () -> o.putNull("leader"));
+            o.put("ledger_size", s.ledgerSize());
+            o.put("timestamp", s.timestamp().toString());
+            return o;
+        }
+
+        static ObjectNode node(MeshView.NodeStatus n) {
+            ObjectNode o = JSON.createObjectNode();
+            o.put("name", n.name());
+            o.put("spiffe_id", n.id().toString());
+            o.put("state", n.state());
+            o.put("self", n.self());
+            n.lastProbe().ifPresentOrElse(p -> {
+                ObjectNode lp = o.putObject("last_probe");
+                lp.put("at", p.at().toString());
+                p.roundTripMs().ifPresentOrElse(rt -> lp.put("rtt_ms", round(rt)), () -> lp.putNull("rtt_ms"));
+                p.failure().ifPresentOrElse(f -> lp.put("failure", f), () -> lp.putNull("failure"));
+            }, () -> o.putNull("last_probe"));
+            n.load().ifPresentOrElse(l -> o.set("load", ProbeAnswer.loadJson(l)), () -> o.putNull("load"));
+            return o;
+        }
+
+        private static double round(double v) {
+            return Math.round(v * 1000) / 1000.0;
+        }
     }
 }

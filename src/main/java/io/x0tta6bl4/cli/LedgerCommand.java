@@ -1,8 +1,8 @@
 package io.x0tta6bl4.cli;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.x0tta6bl4.api.LedgerJson;
 import io.x0tta6bl4.ledger.EntryType;
 import io.x0tta6bl4.ledger.InclusionProof;
 import io.x0tta6bl4.ledger.LedgerEntry;
@@ -97,7 +97,7 @@ final class LedgerCommand {
                 if (!p.verify()) {
                     throw new Main.Refused("the inclusion proof of entry " + seq + " does not verify: the ledger file is corrupt (run ledger verify)");
                 }
-                spec.commandLine().getOut().println(proofJson(p).toPrettyString());
+                spec.commandLine().getOut().println(LedgerJson.proof(p).toPrettyString());
             }
         }
     }
@@ -113,7 +113,7 @@ final class LedgerCommand {
             PrintWriter out = spec.commandLine().getOut();
             try (LedgerFiles files = open(data)) {
                 files.forEach(from, stored -> {
-                    ObjectNode n = entryJson(stored.entry());
+                    ObjectNode n = LedgerJson.entry(stored.entry());
                     n.put("leaf_hash", HexFormat.of().formatHex(stored.storedLeaf()));
                     out.println(n);
                 });
@@ -138,36 +138,5 @@ final class LedgerCommand {
         }
     }
 
-    static ObjectNode entryJson(LedgerEntry e) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("seq", e.seq());
-        n.put("timestamp", e.timestamp().toString());
-        n.put("type", e.type().name());
-        n.put("actor", e.submission().actor().toString());
-        n.put("action", e.submission().action());
-        n.put("resource", e.submission().resource());
-        n.put("status", e.submission().status());
-        try {
-            n.set("payload", JSON.readTree(e.submission().payload()));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
-            n.put("payload", e.submission().payload());
-        }
-        n.put("submitter", e.submitter());
-        n.put("batch", e.batch());
-        return n;
-    }
-
-    static ObjectNode proofJson(InclusionProof p) {
-        HexFormat hex = HexFormat.of();
-        ObjectNode n = JSON.createObjectNode();
-        n.put("seq", p.seq());
-        n.put("tree_size", p.head().size());
-        n.put("root", p.head().rootHex());
-        n.put("leaf_hash", hex.formatHex(p.leafHash()));
-        ArrayNode path = n.putArray("path");
-        p.path().forEach(h -> path.add(hex.formatHex(h)));
-        n.put("verified", p.verify());
-        return n;
-    }
 
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.x0tta6bl4.api.ApiServer;
 import io.x0tta6bl4.identity.CredentialFileException;
+import io.x0tta6bl4.identity.JwtSvidVerifier;
 import io.x0tta6bl4.identity.NodeCredentials;
 import io.x0tta6bl4.identity.SpiffeId;
 import io.x0tta6bl4.identity.TrustBundle;
@@ -47,8 +48,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: the prober's scheduler ("probe-scheduler", maximum priority, the only thread that
  * touches the failure detector), the load sampler ("load-sampler", every 100 ms), the disk probe
- * ("disk-probe", every second, since an fsync can take long), virtual threads for blocking peer
- * calls and HTTP requests, and Ratis' own.
+ * ("disk-probe", every second, since an fsync can take long), the policy fold ("policy-refresh",
+ * every 500 ms), platform threads for blocking peer calls ("probe-call-N"), virtual threads for
+ * HTTP requests, and Ratis' own.
  */
 public final class NodeAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeAgent.class);
@@ -58,6 +60,10 @@ public final class NodeAgent implements AutoCloseable {
     /** How long a peer not heard from since this node started stays UNKNOWN before it may be judged down. */
     static final Duration JOIN_GRACE = Duration.ofSeconds(30);
     static final int WARM_UP_PROBES = 300;
+    /** How often the policy fold looks for new POLICY_CHANGE entries (a change takes effect within this). */
+    static final Duration POLICY_REFRESH_EVERY = Duration.ofMillis(500);
+    /** How long an API request waits for its audit entry to commit before it is answered 503. */
+    static final Duration AUDIT_TIMEOUT = Duration.ofSeconds(5);
 
     private final NodeConfig config;
     private final SpiffeId id;
@@ -68,6 +74,7 @@ public final class NodeAgent implements AutoCloseable {
     private Prober prober;
     private PeerServer peerServer;
     private ApiServer api;
+    private PolicyStore policy;
     /** Peers get answers only once this node is warm (see {@link #warmUp}); until then, 503. */
     private volatile boolean ready;
 
@@ -155,7 +162,16 @@ public final class NodeAgent implements AutoCloseable {
             t.setPriority(Thread.MAX_PRIORITY);
             return t;
         });
-        ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
+        // Platform threads, not virtual ones: a virtual thread needs a free carrier to see its
+        // answer, and the two carriers of a small machine are shared with every HTTP request this
+        // node serves. A probe whose answer had arrived but was not picked up within the 50 ms
+        // deadline counted as a timeout. At most MAX_CALLS_IN_FLIGHT threads per peer exist.
+        AtomicInteger callThreads = new AtomicInteger();
+        ExecutorService calls = Executors.newCachedThreadPool(r -> {
+            Thread t = daemon(r, "probe-call-" + callThreads.incrementAndGet());
+            t.setPriority(Thread.MAX_PRIORITY);
+            return t;
+        });
         parts.add(() -> shutdown(probeScheduler));
         parts.add(calls::shutdownNow);
         prober = new Prober(detector, clients, probeScheduler, calls, nanoTime, observations);
@@ -175,8 +191,22 @@ public final class NodeAgent implements AutoCloseable {
             }
         }, 0, DISK_PROBE_EVERY.toNanos(), TimeUnit.NANOSECONDS);
 
-        api = ApiServer.start(config.host(), config.ports().api(), creds,
-                new ApiServer.Content(metrics::scrape, metrics.contentType(), this::nodeView), requests, inFlight, nanoTime);
+        policy = new PolicyStore(ledger, id, config.api().bootstrapPolicy());
+        ScheduledExecutorService policyRefresh = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "policy-refresh"));
+        parts.add(() -> shutdown(policyRefresh));
+        policyRefresh.scheduleWithFixedDelay(() -> {
+            try {
+                policy.refresh();
+            } catch (RuntimeException e) {
+                LOG.warn("policy refresh failed: {}", e.getMessage());
+            }
+        }, 0, POLICY_REFRESH_EVERY.toNanos(), TimeUnit.NANOSECONDS);
+
+        MeshState mesh = new MeshState(config.name(), config.trustDomain(), peerNames, observations, sampler::latest, ledger, clock, this::nodeView);
+        api = ApiServer.start(config.host(), config.ports().api(),
+                new ApiServer.Wiring(config.name(), creds, new JwtSvidVerifier(bundle, clock), config.api().audience(), mesh, ledger, policy::current,
+                        new ApiServer.Content(metrics::scrape, metrics.contentType()), clock, AUDIT_TIMEOUT),
+                requests, inFlight, nanoTime);
         parts.add(api);
         warmUp(creds, bundle, clock);
         ready = true;
@@ -230,7 +260,7 @@ public final class NodeAgent implements AutoCloseable {
         return new io.x0tta6bl4.monitor.ProbeAnswer(config.name(), sampler.latest(), suspect, down, ledger.leader().orElse(null)).toJson();
     }
 
-    /** This node's view of the mesh, as {@code GET /api/v1/node} serves it (docs/node.md). */
+    /** This node's view of the mesh, as {@code GET /api/node} serves it (docs/node.md). */
     byte[] nodeView() {
         ObjectNode o = JSON.createObjectNode();
         o.put("name", config.name());

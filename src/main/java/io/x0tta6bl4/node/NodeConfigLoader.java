@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.x0tta6bl4.identity.NodeName;
 import io.x0tta6bl4.identity.SpiffeId;
+import io.x0tta6bl4.policy.Policy;
+import io.x0tta6bl4.policy.PolicyException;
 import io.x0tta6bl4.monitor.DetectorSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +23,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -63,7 +66,7 @@ public final class NodeConfigLoader {
             throw new ConfigException(file, List.of(file + ":1: the file must be a YAML mapping (name: ..., trust_domain: ..., ...)"));
         }
         Path base = file.toAbsolutePath().getParent();
-        r.only(root, "", "name", "trust_domain", "host", "data_dir", "ca_dir", "ports", "peers", "probe", "load");
+        r.only(root, "", "name", "trust_domain", "host", "data_dir", "ca_dir", "ports", "peers", "probe", "load", "api");
 
         String name = r.text(root, "", "name");
         if (name != null) {
@@ -129,12 +132,13 @@ public final class NodeConfigLoader {
 
         DetectorSettings detector = probe(r, root.get("probe"));
         NodeConfig.LoadThresholds load = load(r, root.get("load"));
+        NodeConfig.Api api = api(r, root, base);
 
         if (!r.problems.isEmpty()) {
             throw new ConfigException(file, r.problems);
         }
         return new NodeConfig(file, name, domain, listenHost, base.resolve(dataDir).normalize(), base.resolve(caDir).normalize(), ports, peers,
-                detector, load);
+                detector, load, api);
     }
 
     private static DetectorSettings probe(Reader r, JsonNode node) {
@@ -172,6 +176,36 @@ public final class NodeConfigLoader {
             r.problem("probe", e.getMessage());
             return d;
         }
+    }
+
+    /**
+     * The {@code api} section. A bootstrap policy file is read and parsed here, so a bad one stops
+     * the node at start with the policy file's own line and field, not at the first request.
+     */
+    private static NodeConfig.Api api(Reader r, JsonNode root, Path base) {
+        JsonNode node = r.object(root, "", "api", false);
+        if (node == null) {
+            return NodeConfig.Api.DEFAULTS;
+        }
+        r.only(node, "api", "audience", "bootstrap_policy");
+        String audience = node.has("audience") ? r.text(node, "api", "audience") : NodeConfig.Api.DEFAULT_AUDIENCE;
+        Optional<Policy> policy = Optional.empty();
+        if (node.has("bootstrap_policy")) {
+            String file = r.text(node, "api", "bootstrap_policy");
+            if (file != null) {
+                Path path = base.resolve(file).normalize();
+                try {
+                    policy = Optional.of(Policy.parse(Files.readString(path, StandardCharsets.UTF_8), path.toString()));
+                } catch (NoSuchFileException e) {
+                    r.problem("api.bootstrap_policy", path + " does not exist");
+                } catch (IOException e) {
+                    r.problem("api.bootstrap_policy", "cannot read " + path + ": " + e.getMessage());
+                } catch (PolicyException e) {
+                    r.problem("api.bootstrap_policy", e.getMessage());
+                }
+            }
+        }
+        return new NodeConfig.Api(audience == null ? NodeConfig.Api.DEFAULT_AUDIENCE : audience, policy);
     }
 
     private static NodeConfig.LoadThresholds load(Reader r, JsonNode node) {

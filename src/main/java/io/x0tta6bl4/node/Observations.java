@@ -38,8 +38,11 @@ final class Observations implements Prober.Listener {
     /** One change as the API shows it. */
     record Change(String peer, PeerState from, PeerState to, Instant at, String evidence) {}
 
-    /** What is known of one peer now. */
-    record PeerInfo(PeerState state, Instant since, FailureKind lastFailure, long lastRoundTripNanos, ProbeAnswer lastAnswer) {}
+    /**
+     * What is known of one peer now. {@code lastFailure} is null when the latest probe was
+     * answered; {@code lastProbeAt} is null before the first probe ended.
+     */
+    record PeerInfo(PeerState state, Instant since, FailureKind lastFailure, long lastRoundTripNanos, ProbeAnswer lastAnswer, Instant lastProbeAt) {}
 
     private final String self;
     private final SpiffeId selfId;
@@ -58,7 +61,7 @@ final class Observations implements Prober.Listener {
         this.ledger = ledger;
         this.metrics = metrics;
         Instant now = clock.instant();
-        initial.forEach((p, state) -> peers.put(p, new PeerInfo(state, now, null, -1, null)));
+        initial.forEach((p, state) -> peers.put(p, new PeerInfo(state, now, null, -1, null, null)));
     }
 
     @Override
@@ -66,8 +69,10 @@ final class Observations implements Prober.Listener {
         metrics.probe(peer, result);
         PeerInfo p = peers.get(peer);
         switch (result) {
-            case ProbeResult.Answered a -> peers.put(peer, new PeerInfo(p.state(), p.since(), null, a.roundTripNanos(), answer.orElse(p.lastAnswer())));
-            case ProbeResult.Failed f -> peers.put(peer, new PeerInfo(p.state(), p.since(), f.kind(), p.lastRoundTripNanos(), p.lastAnswer()));
+            case ProbeResult.Answered a -> peers.put(peer, new PeerInfo(p.state(), p.since(), null, a.roundTripNanos(), answer.orElse(p.lastAnswer()),
+                    clock.instant()));
+            case ProbeResult.Failed f -> peers.put(peer, new PeerInfo(p.state(), p.since(), f.kind(), p.lastRoundTripNanos(), p.lastAnswer(),
+                    clock.instant()));
         }
     }
 
@@ -77,7 +82,7 @@ final class Observations implements Prober.Listener {
         for (StateChange c : list) {
             synchronized (this) {
                 PeerInfo p = peers.get(c.peer());
-                peers.put(c.peer(), new PeerInfo(c.to(), at, p.lastFailure(), p.lastRoundTripNanos(), p.lastAnswer()));
+                peers.put(c.peer(), new PeerInfo(c.to(), at, p.lastFailure(), p.lastRoundTripNanos(), p.lastAnswer(), p.lastProbeAt()));
                 changes.addLast(new Change(c.peer(), c.from(), c.to(), at, c.evidence()));
                 while (changes.size() > KEPT_CHANGES) {
                     changes.removeFirst();

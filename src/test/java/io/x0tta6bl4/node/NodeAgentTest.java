@@ -12,6 +12,7 @@ import io.x0tta6bl4.identity.SpiffeId;
 import io.x0tta6bl4.ledger.EntryType;
 import io.x0tta6bl4.ledger.LedgerEntry;
 import io.x0tta6bl4.ledger.LedgerQuery;
+import io.x0tta6bl4.policy.Policy;
 import io.x0tta6bl4.transport.PeerCallException;
 import io.x0tta6bl4.transport.PeerClient;
 import java.io.IOException;
@@ -43,69 +44,34 @@ import org.junit.jupiter.api.io.TempDir;
  * (The multi-process version, with kill -9, is in the orchestration tests.)
  */
 class NodeAgentTest {
-    private static final String DOMAIN = "mesh.test";
+    private static final String DOMAIN = TestMesh.DOMAIN;
     private static final ObjectMapper JSON = new ObjectMapper();
     @TempDir Path dir;
-    private final Map<String, NodeAgent> agents = new LinkedHashMap<>();
-    private final Map<String, NodeConfig> configs = new LinkedHashMap<>();
+    private TestMesh mesh;
+    private Map<String, NodeAgent> agents;
     private CertificateAuthority ca;
-    private HttpClient https;
+    private String token;
 
     @AfterEach
     void stop() {
-        agents.values().forEach(NodeAgent::close);
+        if (mesh != null) {
+            mesh.close();
+        }
     }
 
     private void cluster(int n) throws Exception {
-        SecureRandom random = new SecureRandom();
-        ca = CertificateAuthority.init(dir.resolve("ca"), DOMAIN, Instant.now(), random);
-        List<int[]> ports = new ArrayList<>();
-        for (int i = 1; i <= n; i++) {
-            ca.issueNode("node-" + i, Duration.ofHours(1), Instant.now(), random);
-            ports.add(new int[] {freePort(), freePort(), freePort()});
-        }
-        for (int i = 1; i <= n; i++) {
-            StringBuilder y = new StringBuilder("name: node-" + i + "\ntrust_domain: " + DOMAIN + "\ndata_dir: data\nca_dir: ../ca\n");
-            int[] p = ports.get(i - 1);
-            y.append("ports: {api: ").append(p[0]).append(", peer: ").append(p[1]).append(", raft: ").append(p[2]).append("}\npeers:\n");
-            for (int j = 1; j <= n; j++) {
-                if (j != i) {
-                    int[] q = ports.get(j - 1);
-                    y.append("  - {name: node-").append(j).append(", host: 127.0.0.1, peer_port: ").append(q[1]).append(", raft_port: ").append(q[2]).append("}\n");
-                }
-            }
-            Path file = dir.resolve("node-" + i).resolve("node.yaml");
-            Files.createDirectories(file.getParent());
-            Files.writeString(file, y);
-            configs.put("node-" + i, NodeConfigLoader.load(file));
-        }
-        configs.keySet().parallelStream().forEach(this::start);
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("root", ca.bundle().x509Root());
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
-        tmf.init(trust);
-        SSLContext ctx = SSLContext.getInstance("TLSv1.3");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        https = HttpClient.newBuilder().sslContext(ctx).connectTimeout(Duration.ofSeconds(2)).build();
+        mesh = new TestMesh(dir, n);
+        agents = mesh.agents;
+        ca = mesh.ca;
+        token = mesh.token("app/test");
     }
 
     private void start(String name) {
-        NodeAgent a = NodeAgent.start(configs.get(name), InstantSource.system(), System::nanoTime);
-        synchronized (agents) {
-            agents.put(name, a);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        mesh.start(name);
     }
 
     private JsonNode view(String name) throws Exception {
-        HttpResponse<String> r = https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + agents.get(name).apiPort() + "/api/v1/node"))
-                .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = mesh.get(name, "/api/node", "Bearer " + token);
         assertThat(r.statusCode()).isEqualTo(200);
         return JSON.readTree(r.body());
     }
@@ -140,17 +106,15 @@ class NodeAgentTest {
         assertThat(view.get("id").asText()).isEqualTo("spiffe://mesh.test/node/node-1");
         assertThat(view.get("load").get("heap_percent").asDouble()).isBetween(0.0, 100.0);
 
-        HttpResponse<String> metrics = https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + agents.get("node-1").apiPort() + "/metrics"))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> metrics = mesh.get("node-1", "/metrics", null);
         assertThat(metrics.body()).contains("x0tta6bl4_peer_state{peer=\"node-2\",state=\"alive\"} 1.0")
                 .contains("x0tta6bl4_probes_total{peer=\"node-3\",result=\"answered\"}")
                 .contains("x0tta6bl4_probe_latency_seconds_bucket").contains("x0tta6bl4_ledger_entries").contains("x0tta6bl4_cpu_process_percent");
-        HttpResponse<String> missing = https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + agents.get("node-1").apiPort() + "/nope"))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> missing = mesh.get("node-1", "/nope", null);
         assertThat(missing.statusCode()).isEqualTo(404);
-        assertThat(JSON.readTree(missing.body()).get("code").asText()).isEqualTo("NOT_FOUND");
+        assertThat(JSON.readTree(missing.body()).get("error").asText()).isEqualTo("not_found");
 
-        agents.remove("node-3").close();
+        mesh.stop("node-3");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             assertThat(stateSeenBy("node-1", "node-3")).isEqualTo("down");
             assertThat(stateSeenBy("node-2", "node-3")).isEqualTo("down");

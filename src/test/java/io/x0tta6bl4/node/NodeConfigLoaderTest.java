@@ -118,4 +118,33 @@ class NodeConfigLoaderTest {
         assertThatThrownBy(() -> NodeConfigLoader.load(missing)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("nope.yaml: does not exist");
     }
+
+    @Test
+    void theApiSectionDefaultsToTheX0tta6bl4AudienceAndNoBootstrapPolicy() throws Exception {
+        NodeConfig c = NodeConfigLoader.load(write(VALID));
+        assertThat(c.api().audience()).isEqualTo("x0tta6bl4");
+        assertThat(c.api().bootstrapPolicy()).isEmpty();
+    }
+
+    @Test
+    void aBootstrapPolicyIsParsedAtLoadAndItsOwnLineAndFieldAreNamed() throws Exception {
+        Files.writeString(dir.resolve("policy.yaml"), io.x0tta6bl4.policy.Policy.defaultDocument("mesh.example.org"));
+        NodeConfig c = NodeConfigLoader.load(write(VALID + "api:\n  audience: mesh-api\n  bootstrap_policy: policy.yaml\n"));
+        assertThat(c.api().audience()).isEqualTo("mesh-api");
+        assertThat(c.api().bootstrapPolicy()).hasValueSatisfying(p -> assertThat(p.version()).isEqualTo(1));
+
+        Files.writeString(dir.resolve("bad.yaml"), "version: 1\nrules:\n  - id: r\n    effect: alow\n    principals: [\"spiffe://mesh.example.org/app/*\"]\n    resources: [\"*\"]\n    actions: [\"*\"]\n");
+        Path file = write(VALID + "api:\n  bootstrap_policy: bad.yaml\n");
+        assertThatThrownBy(() -> NodeConfigLoader.load(file))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).singleElement().asString()
+                        .contains("api.bootstrap_policy").contains("bad.yaml:4: rules[0].effect: \"alow\" is not one of allow, deny"));
+
+        Path missing = write(VALID + "api:\n  bootstrap_policy: nowhere.yaml\n  audiance: x\n");
+        assertThatThrownBy(() -> NodeConfigLoader.load(missing))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).as(((ConfigException) e).problems().toString()).hasSize(2)
+                        .anySatisfy(p -> assertThat(p).contains("nowhere.yaml does not exist"))
+                        .anySatisfy(p -> assertThat(p).contains("audiance")));
+    }
 }

@@ -1,0 +1,198 @@
+package io.x0tta6bl4.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.x0tta6bl4.identity.JwtSvidClaims;
+import io.x0tta6bl4.identity.JwtSvidVerifier;
+import io.x0tta6bl4.identity.TokenRejectedException;
+import io.x0tta6bl4.ledger.EntryType;
+import io.x0tta6bl4.ledger.Ledger;
+import io.x0tta6bl4.ledger.Submission;
+import io.x0tta6bl4.policy.Decision;
+import io.x0tta6bl4.policy.Policy;
+import io.x0tta6bl4.policy.RateLimiter;
+import io.x0tta6bl4.policy.Request;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The zero-trust path of every protected request, in this order: the bearer token is verified
+ * (ML-DSA-65 signature, expiry, audience), the policy decides, the handler runs, and the outcome
+ * is written to the ledger as an AUDIT entry, committed, before one byte of the response is sent.
+ *
+ * <p>A request without a valid token is answered 401 and not audited: there is no one to name
+ * as the actor. Everything after that is audited with the token's subject as actor: DENIED for a
+ * policy refusal (403), SUCCESS for a 2xx, ERROR for anything else the handler answered. If the
+ * audit entry cannot be committed within {@code auditTimeout} (no ledger quorum), the answer is
+ * 503 and the handler's result is dropped: a response never leaves unrecorded.
+ */
+final class Gate {
+    private static final Logger LOG = LoggerFactory.getLogger(Gate.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String BEARER = "Bearer ";
+    /** Longest resource text an audit entry records; request paths are the caller's and may be anything. */
+    static final int MAX_RESOURCE = 200;
+
+    /** What the protected handler returns: a status and a JSON body. */
+    record Reply(int status, byte[] body) {}
+
+    /** A handler of one protected route. */
+    interface Handler {
+        Reply handle(ApiRequest request);
+    }
+
+    /** What a handler sees of the request. */
+    interface ApiRequest {
+        Optional<String> pathParam(String name);
+
+        Optional<String> query(String name);
+    }
+
+    /** The inputs of one request, as the HTTP layer read them. */
+    record Incoming(Optional<String> authorization, String path, Optional<InetAddress> source, ApiRequest request) {}
+
+    private final String node;
+    private final JwtSvidVerifier verifier;
+    private final String audience;
+    private final Supplier<Optional<Policy>> policy;
+    private final RateLimiter limiter;
+    private final Ledger ledger;
+    private final InstantSource clock;
+    private final Duration auditTimeout;
+
+    Gate(String node, JwtSvidVerifier verifier, String audience, Supplier<Optional<Policy>> policy, RateLimiter limiter, Ledger ledger,
+         InstantSource clock, Duration auditTimeout) {
+        this.node = node;
+        this.verifier = verifier;
+        this.audience = audience;
+        this.policy = policy;
+        this.limiter = limiter;
+        this.ledger = ledger;
+        this.clock = clock;
+        this.auditTimeout = auditTimeout;
+    }
+
+    Reply serve(Endpoint endpoint, Incoming in, Handler handler) {
+        JwtSvidClaims claims;
+        try {
+            claims = authenticate(in.authorization());
+        } catch (TokenRejectedException e) {
+            return error(401, "invalid_token", e.reason().code(), e.getMessage());
+        } catch (MissingToken e) {
+            return error(401, "invalid_token", e.reason, e.getMessage());
+        }
+        Instant now = clock.instant();
+        Decision decision = decide(endpoint, claims, in.source(), now);
+        String resource = resource(in.path());
+        if (!decision.allowed()) {
+            ObjectNode body = JSON.createObjectNode()
+                    .put("error", "access_denied")
+                    .put("rule", decision.rule())
+                    .put("reason", decision.reason());
+            Reply denied = new Reply(403, bytes(body));
+            return audited(claims, endpoint, resource, in.source(), "DENIED", denied, decision);
+        }
+        Reply reply;
+        try {
+            reply = handler.handle(in.request());
+        } catch (ApiException e) {
+            reply = error(e.status(), e.code(), null, e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.error("{} {} failed", endpoint.auditAction(), resource, e);
+            reply = error(500, "internal_error", null, "the node could not answer " + resource + ": " + e.getClass().getSimpleName()
+                    + "; the node's log has the details");
+        }
+        String status = reply.status() / 100 == 2 ? "SUCCESS" : "ERROR";
+        return audited(claims, endpoint, resource, in.source(), status, reply, decision);
+    }
+
+    private JwtSvidClaims authenticate(Optional<String> header) throws TokenRejectedException, MissingToken {
+        String h = header.orElseThrow(() -> new MissingToken("missing", "no Authorization header; send 'Authorization: Bearer <JWT-SVID>'"));
+        if (!h.regionMatches(true, 0, BEARER, 0, BEARER.length()) || h.length() == BEARER.length()) {
+            throw new MissingToken("malformed", "the Authorization header is not 'Bearer <JWT-SVID>'");
+        }
+        return verifier.verify(h.substring(BEARER.length()).strip(), audience);
+    }
+
+    private Decision decide(Endpoint endpoint, JwtSvidClaims claims, Optional<InetAddress> source, Instant now) {
+        Optional<Policy> p = policy.get();
+        if (p.isEmpty()) {
+            return new Decision(false, Decision.DEFAULT_DENY, "no policy is in the ledger yet, so every request is refused (deny by default)");
+        }
+        return p.get().decide(new Request(claims.subject(), endpoint.resource(), endpoint.action(), source, now), limiter);
+    }
+
+    /** Commits the audit entry, then hands back {@code reply}; or 503 if the entry could not be committed. */
+    private Reply audited(JwtSvidClaims claims, Endpoint endpoint, String resource, Optional<InetAddress> source, String status, Reply reply,
+                          Decision decision) {
+        ObjectNode payload = JSON.createObjectNode()
+                .put("http_status", reply.status())
+                .put("node", node)
+                .put("policy_resource", endpoint.resource())
+                .put("rule", decision.rule());
+        if (!decision.allowed()) {
+            payload.put("reason", decision.reason());
+        }
+        source.ifPresent(a -> payload.put("source", a.getHostAddress()));
+        Submission entry = new Submission(EntryType.AUDIT, claims.subject(), endpoint.auditAction(), resource, status, payload.toString());
+        try {
+            ledger.append(entry).get(auditTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            return reply;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return unaudited(resource, "interrupted");
+        } catch (ExecutionException e) {
+            return unaudited(resource, String.valueOf(e.getCause().getMessage()));
+        } catch (TimeoutException e) {
+            return unaudited(resource, "not committed within " + auditTimeout.toMillis() + " ms");
+        }
+    }
+
+    private Reply unaudited(String resource, String why) {
+        LOG.warn("audit entry for {} not committed ({}); answering 503", resource, why);
+        return error(503, "audit_unavailable", null, "the audit entry of this request could not be committed to the ledger (" + why
+                + "), so it was not served; the ledger needs a majority of nodes");
+    }
+
+    /** The request path as the audit entry records it: printable, and bounded in length. */
+    static String resource(String path) {
+        String clean = path.replaceAll("\\p{Cntrl}", "?");
+        return clean.length() <= MAX_RESOURCE ? clean : clean.substring(0, MAX_RESOURCE) + "...";
+    }
+
+    static Reply error(int status, String code, String reason, String message) {
+        ObjectNode body = JSON.createObjectNode().put("error", code);
+        if (reason != null) {
+            body.put("reason", reason);
+        }
+        body.put("message", message);
+        return new Reply(status, bytes(body));
+    }
+
+    static byte[] bytes(ObjectNode node) {
+        try {
+            return JSON.writeValueAsBytes(node);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static final class MissingToken extends Exception {
+        private static final long serialVersionUID = 1L;
+        final String reason;
+
+        MissingToken(String reason, String message) {
+            super(message, null, false, false);
+            this.reason = reason;
+        }
+    }
+}

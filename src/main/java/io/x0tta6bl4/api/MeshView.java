@@ -1,0 +1,57 @@
+package io.x0tta6bl4.api;
+
+import io.x0tta6bl4.identity.SpiffeId;
+import io.x0tta6bl4.monitor.LoadSample;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the API reads of the live mesh. The node implements it over its failure detector, its
+ * peers' probe answers and its ledger replica; every call computes from the current state, so
+ * two calls a second apart may differ, and nothing here is cached or constant.
+ */
+public interface MeshView {
+
+    NetworkStatus networkStatus();
+
+    /** Every member, this node first, then its peers in configuration order. */
+    List<NodeStatus> nodes();
+
+    default Optional<NodeStatus> node(String name) {
+        return nodes().stream().filter(n -> n.name().equals(name)).findFirst();
+    }
+
+    /** This node's own view (its detector's peers and recent changes), JSON as docs/api.md shows it. */
+    byte[] observerView();
+
+    /** The overall verdict of {@code GET /api/network/status}. */
+    enum Health {
+        /** Every member alive and a ledger leader known. */
+        HEALTHY,
+        /** A majority alive and a leader known, but not everyone. */
+        DEGRADED,
+        /** No majority alive, or no leader: the ledger cannot commit, so nothing can change. */
+        CRITICAL
+    }
+
+    /**
+     * @param nodes      members of the mesh, this node included
+     * @param nodesAlive members this node sees alive (itself included: it is answering)
+     * @param latencyMs  mean round trip of the latest probe to each live peer; 0 with no live peer
+     * @param meshHealth percentage of member pairs with a live link, as both ends see it
+     * @param leader     the ledger's Raft leader, if one is known
+     */
+    record NetworkStatus(Health status, int nodes, int nodesAlive, double latencyMs, double meshHealth, Optional<String> leader,
+                         long ledgerSize, Instant timestamp) {}
+
+    /** The latest probe of a peer: when it ended, and its round trip or why it failed. */
+    record LastProbe(Instant at, Optional<Double> roundTripMs, Optional<String> failure) {}
+
+    /**
+     * One member as this node sees it. {@code lastProbe} is empty for this node itself and for a
+     * peer not probed yet; {@code load} is the member's latest load sample (its own for this node,
+     * the one its last probe answer carried for a peer).
+     */
+    record NodeStatus(String name, SpiffeId id, String state, boolean self, Optional<LastProbe> lastProbe, Optional<LoadSample> load) {}
+}

@@ -1,0 +1,271 @@
+package io.x0tta6bl4.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.x0tta6bl4.api.Endpoint;
+import io.x0tta6bl4.identity.CertificateAuthority;
+import io.x0tta6bl4.ledger.EntryType;
+import io.x0tta6bl4.ledger.LedgerEntry;
+import io.x0tta6bl4.ledger.LedgerQuery;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Scenario 1 against three real node agents on loopback: bearer tokens, the default policy from
+ * the ledger, live status, and the audit entry that is committed before the answer leaves.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ApiTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String APP = "spiffe://mesh.test/app/dashboard";
+    private Path dir;
+    private TestMesh mesh;
+    private String token;
+
+    @BeforeAll
+    void cluster() throws Exception {
+        dir = Files.createTempDirectory("api-test");
+        mesh = new TestMesh(dir, 3);
+        token = mesh.token("app/dashboard");
+        // Every node serves the bootstrap policy once its fold has seen the leader's POLICY_CHANGE entry.
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            for (String node : List.of("node-1", "node-2", "node-3")) {
+                HttpResponse<String> r = get(node, "/api/network/status", token);
+                assertThat(r.statusCode()).as(node + ": " + r.body()).isEqualTo(200);
+                assertThat(JSON.readTree(r.body()).get("status").asText()).isEqualTo("healthy");
+            }
+        });
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        mesh.close();
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private HttpResponse<String> get(String node, String path, String bearer) throws Exception {
+        return mesh.get(node, path, bearer == null ? null : "Bearer " + bearer);
+    }
+
+    private List<LedgerEntry> audits(String node) {
+        return mesh.agents.get(node).ledger().query(LedgerQuery.all(0, 10_000).withType(EntryType.AUDIT));
+    }
+
+    /** The ledger leader: it replies to an append only after applying it, so it holds every committed entry. */
+    private String leader() {
+        return mesh.agents.values().stream().filter(a -> a.ledger().isLeader()).findFirst().orElseThrow().name();
+    }
+
+    private static Set<String> fields(JsonNode o) {
+        Set<String> names = new TreeSet<>();
+        o.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    @Test
+    @Order(1)
+    void statusHasExactlyTheDocumentedFieldsWithLiveValuesAndItsAuditEntryIsCommittedBeforeTheAnswer() throws Exception {
+        String leader = leader();
+        String server = leader.equals("node-2") ? "node-3" : "node-2"; // a follower: its entry travels to the leader
+        HttpResponse<String> r = get(server, "/api/network/status", token);
+        // No waiting: the entry must already be committed, so the leader (which replies to an append
+        // only after applying it) already holds it.
+        List<LedgerEntry> after = audits(leader);
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
+        JsonNode s = JSON.readTree(r.body());
+        assertThat(fields(s)).containsExactlyInAnyOrder("status", "nodes", "nodes_alive", "latency_ms", "mesh_health", "leader", "ledger_size", "timestamp");
+        assertThat(s.get("status").asText()).isEqualTo("healthy");
+        assertThat(s.get("nodes").asInt()).isEqualTo(3);
+        assertThat(s.get("nodes_alive").asInt()).isEqualTo(3);
+        assertThat(s.get("mesh_health").asDouble()).isEqualTo(100.0);
+        assertThat(s.get("latency_ms").asDouble()).as("a mean of real round trips").isPositive().isLessThan(1000.0);
+        assertThat(s.get("leader").asText()).isEqualTo(leader);
+        assertThat(s.get("ledger_size").asLong()).isPositive();
+        assertThat(Instant.parse(s.get("timestamp").asText())).isBetween(Instant.now().minusSeconds(10), Instant.now());
+
+        LedgerEntry mine = after.getLast();
+        assertThat(mine.submission().actor().toString()).isEqualTo(APP);
+        assertThat(mine.submission().action()).isEqualTo("GET_NETWORK_STATUS");
+        assertThat(mine.submission().resource()).isEqualTo("/api/network/status");
+        assertThat(mine.submission().status()).isEqualTo("SUCCESS");
+        assertThat(JSON.readTree(mine.submission().payload()).get("node").asText()).isEqualTo(server);
+
+        HttpResponse<String> again = get(leader, "/api/network/status", token);
+        assertThat(JSON.readTree(again.body()).get("ledger_size").asLong()).as("live: the first call's audit entry is counted")
+                .isGreaterThan(s.get("ledger_size").asLong());
+    }
+
+    @Test
+    @Order(2)
+    void everyKindOfBadTokenIs401WithItsReasonNoStackTraceAndNothingLedgered() throws Exception {
+        Instant now = Instant.now();
+        String good = mesh.token("app/dashboard");
+        char last = good.charAt(good.length() - 1);
+        String badSignature = good.substring(0, good.length() - 1) + (last == 'A' ? 'B' : 'A');
+        CertificateAuthority other = CertificateAuthority.init(dir.resolve("other-ca"), "other.test", now, new SecureRandom());
+        String foreign = other.jwtIssuer(new SecureRandom()).issue(io.x0tta6bl4.identity.SpiffeId.parse("spiffe://other.test/app/dashboard"),
+                List.of("x0tta6bl4"), Duration.ofHours(1), now);
+        record Case(String header, String reason) {}
+        List<Case> cases = List.of(
+                new Case(null, "missing"),
+                new Case("Basic dXNlcjpwYXNz", "malformed"),
+                new Case("Bearer ", "malformed"),
+                new Case("Bearer not-a-token", "malformed"),
+                new Case("Bearer " + mesh.token("app/dashboard", List.of("x0tta6bl4"), Duration.ofMinutes(5), now.minus(Duration.ofHours(1))), "expired"),
+                new Case("Bearer " + mesh.token("app/dashboard", List.of("x0tta6bl4"), Duration.ofMinutes(5), now.plus(Duration.ofHours(1))), "not_yet_valid"),
+                new Case("Bearer " + mesh.token("app/dashboard", List.of("billing"), Duration.ofMinutes(5), now), "wrong_audience"),
+                new Case("Bearer " + badSignature, "bad_signature"),
+                new Case("Bearer " + foreign, "unknown_key"));
+        int before = audits(leader()).size();
+        List<String> seen = new ArrayList<>();
+        for (Case c : cases) {
+            HttpResponse<String> r = mesh.get("node-1", "/api/network/status", c.header());
+            assertThat(r.statusCode()).as(c.reason()).isEqualTo(401);
+            assertThat(r.headers().firstValue("www-authenticate")).hasValue("Bearer error=\"invalid_token\"");
+            JsonNode body = JSON.readTree(r.body());
+            assertThat(body.get("error").asText()).isEqualTo("invalid_token");
+            seen.add(body.get("reason").asText());
+            assertThat(body.get("message").asText()).isNotBlank();
+            assertThat(r.body()).doesNotContain("Exception").doesNotContain("\tat ").doesNotContain("at io.");
+        }
+        assertThat(seen).containsExactlyElementsOf(cases.stream().map(Case::reason).toList());
+        assertThat(audits(leader())).as("a request without a valid token names no actor and is not audited").hasSize(before);
+    }
+
+    @Test
+    @Order(3)
+    void aValidTokenThePolicyDoesNotAllowIs403AndItsDeniedEntryIsLedgered() throws Exception {
+        String intruder = mesh.token("ops/intruder");
+        HttpResponse<String> r = get("node-3", "/api/ledger", intruder);
+        List<LedgerEntry> after = audits(leader());
+
+        assertThat(r.statusCode()).isEqualTo(403);
+        JsonNode body = JSON.readTree(r.body());
+        assertThat(fields(body)).containsExactlyInAnyOrder("error", "rule", "reason");
+        assertThat(body.get("error").asText()).isEqualTo("access_denied");
+        assertThat(body.get("rule").asText()).isEqualTo("default-deny");
+        assertThat(body.get("reason").asText()).contains("spiffe://mesh.test/ops/intruder");
+        LedgerEntry denied = after.getLast();
+        assertThat(denied.submission().actor().toString()).isEqualTo("spiffe://mesh.test/ops/intruder");
+        assertThat(denied.submission().action()).isEqualTo("LIST_LEDGER");
+        assertThat(denied.submission().status()).isEqualTo("DENIED");
+        assertThat(JSON.readTree(denied.submission().payload()).get("reason").asText()).contains("ops/intruder");
+    }
+
+    @Test
+    @Order(4)
+    void nodesLedgerAndPolicyRoutesAnswerWithLiveDataAndClearErrors() throws Exception {
+        JsonNode nodes = JSON.readTree(get("node-1", "/api/nodes", token).body()).get("nodes");
+        assertThat(nodes).hasSize(3);
+        JsonNode self = nodes.get(0);
+        assertThat(fields(self)).containsExactlyInAnyOrder("name", "spiffe_id", "state", "self", "last_probe", "load");
+        assertThat(self.get("name").asText()).isEqualTo("node-1");
+        assertThat(self.get("self").asBoolean()).isTrue();
+        JsonNode two = JSON.readTree(get("node-1", "/api/nodes/node-2", token).body());
+        assertThat(two.get("spiffe_id").asText()).isEqualTo("spiffe://mesh.test/node/node-2");
+        assertThat(two.get("state").asText()).isEqualTo("alive");
+        assertThat(two.get("last_probe").get("rtt_ms").asDouble()).isPositive();
+        assertThat(two.get("load").get("heap_percent").asDouble()).isBetween(0.0, 100.0);
+
+        HttpResponse<String> nobody = get("node-1", "/api/nodes/node-9", token);
+        assertThat(nobody.statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(nobody.body()).get("error").asText()).isEqualTo("not_found");
+        assertThat(audits(leader()).getLast().submission().status()).as("an allowed request that failed is audited ERROR").isEqualTo("ERROR");
+
+        HttpResponse<String> badLimit = get("node-1", "/api/ledger?limit=lots", token);
+        assertThat(badLimit.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(badLimit.body()).get("message").asText()).startsWith("limit:");
+        HttpResponse<String> badType = get("node-1", "/api/ledger?type=GOSSIP", token);
+        assertThat(JSON.readTree(badType.body()).get("message").asText()).contains("AUDIT");
+
+        JsonNode page = JSON.readTree(get("node-1", "/api/ledger?type=AUDIT&actor=" + APP + "&limit=2", token).body());
+        assertThat(page.get("entries")).hasSize(2);
+        for (JsonNode e : page.get("entries")) {
+            assertThat(e.get("type").asText()).isEqualTo("AUDIT");
+            assertThat(e.get("actor").asText()).isEqualTo(APP);
+        }
+        assertThat(page.get("next").asLong()).isGreaterThan(page.get("entries").get(1).get("seq").asLong());
+
+        JsonNode entry = JSON.readTree(get("node-1", "/api/ledger/0", token).body());
+        assertThat(entry.get("entry").get("seq").asLong()).isZero();
+        assertThat(entry.get("proof").get("verified").asBoolean()).isTrue();
+        assertThat(get("node-1", "/api/ledger/99999999", token).statusCode()).isEqualTo(404);
+        assertThat(get("node-1", "/api/ledger/-1", token).statusCode()).isEqualTo(400);
+
+        JsonNode checkpoint = JSON.readTree(get("node-1", "/api/ledger/checkpoint", token).body());
+        assertThat(checkpoint.get("head").get("tree_size").asLong()).isPositive();
+
+        JsonNode policy = JSON.readTree(get("node-1", "/api/policy", token).body());
+        assertThat(policy.get("version").asLong()).isEqualTo(1);
+        assertThat(policy.get("document").asText()).contains("spiffe://mesh.test/app/*");
+        assertThat(policy.get("rules")).isNotEmpty();
+    }
+
+    @Test
+    @Order(5)
+    void theOpenApiDocumentListsExactlyTheRoutesTheServerHas() throws Exception {
+        HttpResponse<String> r = get("node-1", "/api/openapi.json", null);
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode doc = JSON.readTree(r.body());
+        assertThat(doc.get("openapi").asText()).startsWith("3.");
+        Set<String> documented = new TreeSet<>();
+        doc.get("paths").fieldNames().forEachRemaining(documented::add);
+        Set<String> routed = new TreeSet<>(Endpoint.PUBLIC_PATHS);
+        for (Endpoint e : Endpoint.values()) {
+            routed.add(e.path());
+        }
+        assertThat(documented).isEqualTo(routed);
+        for (Iterator<String> it = documented.iterator(); it.hasNext(); ) {
+            String path = it.next();
+            JsonNode op = doc.get("paths").get(path).get("get");
+            assertThat(op).as(path + " documents GET").isNotNull();
+            String concrete = path.replace("{name}", "node-2").replace("{seq}", "0");
+            HttpResponse<String> answer = get("node-1", concrete, token);
+            assertThat(answer.statusCode()).as(path + " is routed and answers").isEqualTo(200);
+            boolean protectedRoute = op.has("security");
+            assertThat(protectedRoute).as(path + ": documented security matches the server").isEqualTo(!Endpoint.PUBLIC_PATHS.contains(path));
+            if (protectedRoute) {
+                assertThat(get("node-1", concrete, null).statusCode()).as(path + " without a token").isEqualTo(401);
+            }
+        }
+        HttpResponse<String> unknown = get("node-1", "/api/v1/node", token);
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(unknown.body()).get("error").asText()).isEqualTo("not_found");
+    }
+
+    @Test
+    @Order(6)
+    void whenANodeStopsTheStatusShowsItAtOnceAsFewerAliveAndDegraded() throws Exception {
+        mesh.stop("node-3");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonNode s = JSON.readTree(get("node-1", "/api/network/status", token).body());
+            assertThat(s.get("nodes_alive").asInt()).isEqualTo(2);
+            assertThat(s.get("status").asText()).isEqualTo("degraded");
+            assertThat(s.get("mesh_health").asDouble()).isLessThan(100.0);
+        });
+    }
+}
