@@ -13,6 +13,7 @@ import io.x0tta6bl4.identity.TrustBundle;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -78,7 +79,7 @@ public final class PeerClient implements AutoCloseable {
         } catch (PeerCallException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw classify(e);
+            throw classify(name, e);
         }
     }
 
@@ -88,7 +89,7 @@ public final class PeerClient implements AutoCloseable {
      * server aborting because it refused our certificate shows up as a broken pipe inside the
      * handshake); anything else lost the connection, which says the same as a refusal.
      */
-    PeerCallException classify(RuntimeException e) {
+    static PeerCallException classify(String name, RuntimeException e) {
         boolean handshake = false;
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SocketTimeoutException || t instanceof InterruptedIOException) {
@@ -104,7 +105,11 @@ public final class PeerClient implements AutoCloseable {
         if (handshake) {
             return new PeerCallException(PeerCallException.Kind.TLS_FAILURE, name + ": TLS handshake failed: " + rootMessage(e), e);
         }
-        if (e instanceof UncheckedIOException || String.valueOf(e.getMessage()).startsWith("Connection closed")) {
+        boolean lost = e instanceof UncheckedIOException || String.valueOf(e.getMessage()).startsWith("Connection closed");
+        for (Throwable t = e; t != null && !lost; t = t.getCause()) {
+            lost = t instanceof SocketException; // "Connection reset", "Broken pipe": the peer's socket is gone
+        }
+        if (lost) {
             return new PeerCallException(PeerCallException.Kind.REFUSED, name + ": connection lost: " + rootMessage(e), e);
         }
         return new PeerCallException(PeerCallException.Kind.BAD_ANSWER, name + ": " + rootMessage(e), e);

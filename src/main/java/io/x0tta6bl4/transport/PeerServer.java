@@ -59,6 +59,12 @@ public final class PeerServer implements AutoCloseable {
                 .build();
         holder[0] = new PeerServer(server);
         server.start();
+        if (!server.isRunning() || server.port() <= 0) {
+            // Helidon logs a listener that could not bind and carries on; a node without its peer
+            // listener would look alive to no one, so the start fails here instead.
+            server.stop();
+            throw new IllegalStateException("the peer listener cannot listen on " + host + ":" + port + " (is the port in use by another process?)");
+        }
         return holder[0];
     }
 

@@ -68,6 +68,16 @@ class PeerChannelTest {
     }
 
     @Test
+    void aPortInUseFailsTheStartInsteadOfLeavingANodeWithoutItsListener() throws IOException {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            assertThatThrownBy(() -> PeerServer.start("127.0.0.1", taken.getLocalPort(), two, ca.bundle(), InstantSource.system(), MEMBERS::contains,
+                    r -> {}, caller -> new byte[0]))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("the peer listener cannot listen on 127.0.0.1:" + taken.getLocalPort() + " (is the port in use by another process?)");
+        }
+    }
+
+    @Test
     void aMemberProbesAMemberAndTheServerKnowsWhoAsked() throws Exception {
         List<SvidTls.Refusal> refusals = new CopyOnWriteArrayList<>();
         try (PeerServer server = serve(two, refusals); PeerClient client = client(one, "node-2", server.port(), refusals)) {
