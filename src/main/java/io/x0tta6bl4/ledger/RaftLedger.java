@@ -59,7 +59,9 @@ public final class RaftLedger implements Ledger {
     private final RaftLedgerConfig config;
     private final String selfId;
     private final RaftServer server;
-    private final RaftClient client;
+    /** Replaced when Ratis closes it (see {@link #send}); guarded by {@code this} for replacement. */
+    private volatile RaftClient client;
+    private final java.util.function.Supplier<RaftClient> clients;
     private final LedgerStateMachine stateMachine;
     private final GroupCommitter committer;
     private final java.util.List<SubscriptionPump> subscriptions = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -69,6 +71,7 @@ public final class RaftLedger implements Ledger {
     private final CompletableFuture<String> firstLeader = new CompletableFuture<>();
     private volatile Optional<String> leader = Optional.empty();
     private volatile long lastCheckpointRequest;
+    private boolean closed;
 
     private RaftLedger(RaftLedgerConfig config) throws IOException {
         this.config = config;
@@ -99,13 +102,16 @@ public final class RaftLedger implements Ledger {
                 .setParameters(parameters)
                 .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                 .build();
-        this.client = RaftClient.newBuilder()
+        this.clients = () -> RaftClient.newBuilder()
                 .setProperties(properties)
                 .setParameters(parameters)
                 .setRaftGroup(group)
                 .setClientId(ClientId.randomId())
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(150, TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                        Math.toIntExact(config.clientRetryBudget().toMillis() / RaftLedgerConfig.CLIENT_RETRY_SLEEP.toMillis()),
+                        TimeDuration.valueOf(RaftLedgerConfig.CLIENT_RETRY_SLEEP.toMillis(), TimeUnit.MILLISECONDS)))
                 .build();
+        this.client = clients.get();
         server.start();
         this.registered = register();
         this.committer = new GroupCommitter(selfId, config.credentials().keys().signing(), config.random(),
@@ -193,13 +199,47 @@ public final class RaftLedger implements Ledger {
         return current;
     }
 
+    /**
+     * Sends one command through the Raft client. When a request exhausts the client's retries (no
+     * quorum for 30 s), Ratis closes the client's sliding window and fails every later request
+     * with "SlidingWindow$Client ... is closed", for ever: a replica started long before its peers
+     * could then never write again. Such a client is replaced, so the next send works.
+     */
     private CompletableFuture<LedgerCore.Outcome> send(byte[] command) {
-        return client.async().send(Message.valueOf(ByteString.copyFrom(command))).thenApply(reply -> {
+        RaftClient c = client;
+        return c.async().send(Message.valueOf(ByteString.copyFrom(command))).whenComplete((reply, error) -> {
+            if (error != null && closedClient(error)) {
+                replace(c);
+            }
+        }).thenApply(reply -> {
             if (!reply.isSuccess()) {
                 throw new LedgerException(LedgerException.Reason.UNAVAILABLE, "Raft refused the request: " + reply.getException());
             }
             return Command.outcome(reply.getMessage().getContent().asReadOnlyByteBuffer());
         });
+    }
+
+    private static boolean closedClient(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof org.apache.ratis.protocol.exceptions.AlreadyClosedException
+                    || t instanceof org.apache.ratis.protocol.exceptions.RaftRetryFailureException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private synchronized void replace(RaftClient broken) {
+        if (client != broken || closed) {
+            return; // already replaced, or shutting down
+        }
+        LOG.info("ledger replica {}: the Raft client gave up (no quorum within its retries); starting a new one", config.self());
+        client = clients.get();
+        try {
+            broken.close();
+        } catch (IOException e) {
+            LOG.debug("closing the replaced Raft client", e);
+        }
     }
 
     private void requestCheckpoint() {
@@ -330,6 +370,9 @@ public final class RaftLedger implements Ledger {
 
     @Override
     public void close() {
+        synchronized (this) {
+            closed = true;
+        }
         subscriptions.forEach(SubscriptionPump::close);
         scheduler.shutdownNow();
         committer.close();

@@ -28,8 +28,10 @@ import java.util.Set;
  */
 public record RaftLedgerConfig(String self, Path dataDir, List<Peer> peers, NodeCredentials credentials, TrustBundle bundle,
                                InstantSource clock, SecureRandom random, Duration checkpointInterval, long snapshotEvery,
-                               int maxBatchEntries, long logSegmentBytes, int maxBatchesInFlight) {
+                               int maxBatchEntries, long logSegmentBytes, int maxBatchesInFlight, Duration clientRetryBudget) {
     public static final int MAX_VOTERS = 5;
+    /** The pause between two tries of a Raft request that found no leader ready. */
+    public static final Duration CLIENT_RETRY_SLEEP = Duration.ofMillis(200);
 
     /** One replica: its node name and Raft address (loopback or a real host). */
     public record Peer(String name, String host, int port, boolean voter) {
@@ -71,6 +73,9 @@ public record RaftLedgerConfig(String self, Path dataDir, List<Peer> peers, Node
         if (maxBatchesInFlight < 1 || maxBatchesInFlight > 64) {
             throw new IllegalArgumentException("maxBatchesInFlight must be 1..64, got " + maxBatchesInFlight);
         }
+        if (clientRetryBudget.compareTo(CLIENT_RETRY_SLEEP) < 0) {
+            throw new IllegalArgumentException("clientRetryBudget must be at least " + CLIENT_RETRY_SLEEP.toMillis() + " ms, got " + clientRetryBudget);
+        }
         if (logSegmentBytes < 64 * 1024) {
             throw new IllegalArgumentException("logSegmentBytes must be at least 64 KiB, got " + logSegmentBytes);
         }
@@ -80,26 +85,32 @@ public record RaftLedgerConfig(String self, Path dataDir, List<Peer> peers, Node
     public static RaftLedgerConfig of(String self, Path dataDir, List<Peer> peers, NodeCredentials credentials, TrustBundle bundle,
                                       InstantSource clock) {
         return new RaftLedgerConfig(self, dataDir, peers, credentials, bundle, clock, new SecureRandom(), Duration.ofSeconds(1),
-                10_000, 2048, 8L << 20, 2);
+                10_000, 2048, 8L << 20, 2, Duration.ofSeconds(30));
     }
 
     public RaftLedgerConfig withSnapshotEvery(long entries) {
         return new RaftLedgerConfig(self, dataDir, peers, credentials, bundle, clock, random, checkpointInterval, entries, maxBatchEntries,
-                logSegmentBytes, maxBatchesInFlight);
+                logSegmentBytes, maxBatchesInFlight, clientRetryBudget);
     }
 
     public RaftLedgerConfig withCheckpointInterval(Duration interval) {
         return new RaftLedgerConfig(self, dataDir, peers, credentials, bundle, clock, random, interval, snapshotEvery, maxBatchEntries,
-                logSegmentBytes, maxBatchesInFlight);
+                logSegmentBytes, maxBatchesInFlight, clientRetryBudget);
     }
 
     public RaftLedgerConfig withLogSegmentBytes(long bytes) {
         return new RaftLedgerConfig(self, dataDir, peers, credentials, bundle, clock, random, checkpointInterval, snapshotEvery,
-                maxBatchEntries, bytes, maxBatchesInFlight);
+                maxBatchEntries, bytes, maxBatchesInFlight, clientRetryBudget);
     }
 
     public RaftLedgerConfig withMaxBatchesInFlight(int batches) {
         return new RaftLedgerConfig(self, dataDir, peers, credentials, bundle, clock, random, checkpointInterval, snapshotEvery,
-                maxBatchEntries, logSegmentBytes, batches);
+                maxBatchEntries, logSegmentBytes, batches, clientRetryBudget);
+    }
+
+    /** How long one request keeps retrying while no leader is ready, before it fails as unavailable. */
+    public RaftLedgerConfig withClientRetryBudget(Duration budget) {
+        return new RaftLedgerConfig(self, dataDir, peers, credentials, bundle, clock, random, checkpointInterval, snapshotEvery,
+                maxBatchEntries, logSegmentBytes, maxBatchesInFlight, budget);
     }
 }

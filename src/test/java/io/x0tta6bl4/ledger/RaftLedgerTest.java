@@ -1,6 +1,7 @@
 package io.x0tta6bl4.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.x0tta6bl4.identity.CertificateAuthority;
@@ -59,6 +60,25 @@ class RaftLedgerTest {
         InclusionProof proof = replicas.get(1).inclusionProof(123, 600);
         assertThat(proof.verify()).isTrue();
         assertThat(proof.head()).isEqualTo(replicas.get(2).head());
+    }
+
+    @Test
+    void aReplicaThatStartedLongBeforeItsPeersCanWriteOnceTheyCome() throws Exception {
+        CertificateAuthority ca = LedgerFixtures.ca(dir);
+        List<RaftLedgerConfig.Peer> peers = LedgerFixtures.peers(3);
+        java.util.function.Function<RaftLedgerConfig.Peer, RaftLedger> start = p -> RaftLedger.start(RaftLedgerConfig.of(p.name(),
+                dir.resolve(p.name()), peers, LedgerFixtures.node(ca, p.name()), ca.bundle(), InstantSource.system())
+                .withClientRetryBudget(Duration.ofSeconds(1)));
+        RaftLedger early = start.apply(peers.getFirst());
+        replicas.add(early);
+        // Alone, it has no quorum: the request exhausts the client's retries. Ratis then closes the
+        // client for good; before the client was replaced, every later append failed the same way.
+        assertThatThrownBy(() -> early.append(LedgerFixtures.audit(0)).get(30, TimeUnit.SECONDS)).hasMessageContaining("unavailable");
+        replicas.add(start.apply(peers.get(1)));
+        replicas.add(start.apply(peers.get(2)));
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                .until(() -> early.append(LedgerFixtures.audit(1)).get(10, TimeUnit.SECONDS) >= 0);
+        assertThat(early.append(LedgerFixtures.audit(2)).get(10, TimeUnit.SECONDS)).isNotNegative();
     }
 
     @Test
