@@ -30,8 +30,9 @@ import java.util.Map;
  *
  * <p><b>Confirmation.</b> After a miss the next probe of that peer is due sooner
  * ({@link #nextProbeDelayNanos}): at once after a timeout (the deadline already waited) and after
- * a fifth of the timeout after a refusal. That is what lets three misses be seen within the
- * source document's ~150 ms instead of three whole intervals.
+ * a tenth of the timeout after a refusal (the kernel's definite "nobody listens" needs no long
+ * wait to be confirmed). That is what lets three misses be seen within the source document's
+ * ~150 ms instead of three whole intervals.
  */
 public final class FailureDetector {
     private static final int WINDOW = 100;
@@ -177,7 +178,7 @@ public final class FailureDetector {
         if (p.misses == 0 || p.state == PeerState.DOWN || p.state == PeerState.UNKNOWN) {
             return settings.interval().toNanos();
         }
-        return p.lastFailure == FailureKind.TIMEOUT ? 0 : settings.timeout().toNanos() / 5;
+        return p.lastFailure == FailureKind.TIMEOUT ? 0 : settings.timeout().toNanos() / 10;
     }
 
     /** φ of {@code peer} at {@code nowNanos} (meaningful for both kinds; decisive for phi-accrual). */

@@ -112,7 +112,7 @@ class FailureDetectorTest {
         d.onProbe("b", 0, 0, 50 * MS, TIMEOUT);
         assertThat(d.nextProbeDelayNanos("b")).as("after a timeout, at once").isZero();
         d.onProbe("b", 50 * MS, 50 * MS, 51 * MS, REFUSED);
-        assertThat(d.nextProbeDelayNanos("b")).as("after a refusal, a fifth of the timeout").isEqualTo(10 * MS);
+        assertThat(d.nextProbeDelayNanos("b")).as("after a refusal, a tenth of the timeout").isEqualTo(5 * MS);
         d.onProbe("b", 61 * MS, 61 * MS, 62 * MS, REFUSED);
         assertThat(d.state("b")).isEqualTo(PeerState.DOWN);
         assertThat(d.nextProbeDelayNanos("b")).as("a down peer is probed at the normal rate").isEqualTo(100 * MS);
