@@ -275,7 +275,8 @@ final class ClusterCommand {
         }
     }
 
-    private static void downQuietly(Path dir) {
+    /** Brings down the cluster in {@code dir}, if there is one; problems go to stderr. For cleanup on the way out. */
+    static void downQuietly(Path dir) {
         if (Files.exists(dir.resolve(ClusterState.FILE))) {
             try (LocalCluster c = LocalCluster.open(dir, line -> {})) {
                 c.down();
@@ -294,6 +295,8 @@ final class ClusterCommand {
         @Option(names = "--runs", defaultValue = "20", description = "Runs (default ${DEFAULT-VALUE}).") int runs;
         @Option(names = "--detection-timeout", defaultValue = "5s", description = "A run not detected within this is a miss (default ${DEFAULT-VALUE}).") Duration detectionTimeout;
         @Option(names = "--settle-timeout", defaultValue = "60s", description = "Wait for a healthy cluster between runs (default ${DEFAULT-VALUE}).") Duration settleTimeout;
+        @Option(names = "--cool-down", defaultValue = "3s", description = {"Pause after the restored node is seen alive, before the next run:",
+                "a restarted JVM compiles for its first seconds (default ${DEFAULT-VALUE})."}) Duration coolDown;
 
         @Override
         int execute() {
@@ -306,7 +309,7 @@ final class ClusterCommand {
                 throw new Main.UsageProblem("--runs: at least 1, got " + runs);
             }
             return withCluster(cluster -> {
-                DetectionBench.Report r = new DetectionBench(cluster, this::progress).run(m, runs, detectionTimeout, settleTimeout,
+                DetectionBench.Report r = new DetectionBench(cluster, this::progress).run(m, runs, detectionTimeout, settleTimeout, coolDown,
                         run -> printRun(out(), run, runs, m));
                 return summary(r);
             });
@@ -401,6 +404,9 @@ final class ClusterCommand {
                     n.state().wire(), role, seenBy(n.seenBy()));
         }
         out.println("leader: " + status.leader().orElse("none agreed"));
+        for (ClusterStatus.NodeStatus n : status.nodes()) {
+            n.refused().ifPresent(r -> out.println(n.name() + " " + r.explain()));
+        }
     }
 
     private static String seenBy(Map<String, PeerState> seenBy) {
@@ -443,6 +449,7 @@ final class ClusterCommand {
                     o.put("ledger_size", s.view().ledgerSize());
                 }
                 case NodeClient.Answer.NoAnswer no -> o.put("no_answer", no.reason());
+                case NodeClient.Answer.Refused refused -> o.put("refused", refused.explain());
             }
             ObjectNode seen = o.putObject("seen_by");
             n.seenBy().forEach((observer, s) -> seen.put(observer, NodeView.wire(s)));

@@ -26,8 +26,9 @@ import java.util.Optional;
  *       dead node alive. Every observer's own opinion is kept in {@link NodeStatus#seenBy()}.</li>
  *   <li>If no other node answered with an opinion (a one-node cluster, every other node down,
  *       or all of them just started): alive if X
- *       answers its own API, down if its process has exited, unknown if its process runs (or is
- *       paused) but does not answer.</li>
+ *       answers its own API (with its view, or with a refusal of the cluster's token: either way it
+ *       serves), down if its process has exited, unknown if its process runs (or is paused) but
+ *       does not answer.</li>
  * </ol>
  *
  * The leader is the one named by more than half of the nodes that answered; none otherwise
@@ -73,6 +74,11 @@ public record ClusterStatus(List<NodeStatus> nodes, Optional<String> leader) {
         public Optional<NodeView> view() {
             return answer instanceof NodeClient.Answer.Seen s ? Optional.of(s.view()) : Optional.empty();
         }
+
+        /** The node's refusal of the cluster's request (401 or 403), if that is what it answered. */
+        public Optional<NodeClient.Answer.Refused> refused() {
+            return answer instanceof NodeClient.Answer.Refused r ? Optional.of(r) : Optional.empty();
+        }
     }
 
     public NodeStatus node(String name) {
@@ -117,7 +123,9 @@ public record ClusterStatus(List<NodeStatus> nodes, Optional<String> leader) {
             });
             ProcessState process = processes.getOrDefault(n.name(), ProcessState.NOT_STARTED);
             NodeClient.Answer answer = answers.getOrDefault(n.name(), new NodeClient.Answer.NoAnswer("not asked"));
-            nodes.add(new NodeStatus(n, process, answer, state(seenBy, views.containsKey(n.name()), process), seenBy));
+            // A node that refused the cluster's token still answered: its process is alive and serving.
+            boolean answered = answer instanceof NodeClient.Answer.Seen || answer instanceof NodeClient.Answer.Refused;
+            nodes.add(new NodeStatus(n, process, answer, state(seenBy, answered, process), seenBy));
         }
         return new ClusterStatus(nodes, leader(views.values()));
     }

@@ -21,12 +21,20 @@ import java.util.function.Consumer;
  * leader's wall clock when its detector decided) − the signal instant: both are read from the
  * same machine's clock, and the polling interval does not enter the figure. SIGSTOP is sent by
  * {@code kill(1)}, whose start-up (a few milliseconds) is counted against the detector. Then the
- * victim is restored (started again, or SIGCONT) and the run waits until the leader sees it alive.
+ * victim is restored (started again, or SIGCONT), the run waits until the leader sees it alive,
+ * and then for a cool-down, so the restarted JVM's start-up work is not what the next run times.
  *
  * <p>Percentiles are nearest-rank: with 20 runs the p99 is the slowest run.
  */
 public final class DetectionBench {
-    static final Duration POLL = Duration.ofMillis(5);
+    /**
+     * How often the leader is asked while a run waits for its verdict. Every request is an AUDIT
+     * entry in the ledger, so not faster: the figure comes from the leader's change timestamp and
+     * does not depend on this interval.
+     */
+    static final Duration POLL = Duration.ofMillis(20);
+    /** How often the cluster is asked while waiting for it to settle or for the victim to be seen alive. */
+    static final Duration WAIT_POLL = Duration.ofMillis(100);
 
     private final LocalCluster cluster;
     private final Consumer<String> progress;
@@ -99,8 +107,11 @@ public final class DetectionBench {
      *
      * @param detectionTimeout how long to wait for the leader's verdict before counting a run as missed
      * @param settleTimeout    how long to wait for a healthy cluster before a run and after a restore
+     * @param coolDown         how long to wait after the leader sees the restored victim alive: a
+     *                         restarted JVM spends its first seconds compiling, and on a small machine
+     *                         the next run would time that CPU contention rather than the detector
      */
-    public Report run(Mode mode, int runs, Duration detectionTimeout, Duration settleTimeout, Consumer<Run> onRun) {
+    public Report run(Mode mode, int runs, Duration detectionTimeout, Duration settleTimeout, Duration coolDown, Consumer<Run> onRun) {
         if (runs < 1) {
             throw ClusterException.usage("--runs must be at least 1, got " + runs);
         }
@@ -138,6 +149,9 @@ public final class DetectionBench {
                 throw ClusterException.failed("run " + i + ": " + leader + " did not see " + victim + " alive again within "
                         + settleTimeout.toSeconds() + " s of restoring it (at " + restored + "); see " + cluster.state().log(victim));
             }
+            if (i < runs && coolDown.isPositive()) {
+                LocalCluster.sleep(coolDown);
+            }
         }
         return new Report(mode, done);
     }
@@ -146,11 +160,12 @@ public final class DetectionBench {
         Instant deadline = Instant.now().plus(timeout);
         ClusterStatus status = cluster.status();
         while (!status.healthy()) {
+            cluster.failOnRefusal(status);
             if (!Instant.now().isBefore(deadline)) {
                 throw ClusterException.failed("the cluster in " + cluster.dir() + " was not healthy within " + timeout.toSeconds()
                         + " s, so no run was started:\n" + LocalCluster.describe(status));
             }
-            LocalCluster.sleep(Duration.ofMillis(50));
+            LocalCluster.sleep(WAIT_POLL);
             status = cluster.status();
         }
         return status;
@@ -161,12 +176,14 @@ public final class DetectionBench {
         NodeClient client = cluster.client();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            if (client.view(leader, api) instanceof NodeClient.Answer.Seen seen) {
+            NodeClient.Answer answer = client.view(leader, api);
+            if (answer instanceof NodeClient.Answer.Seen seen) {
                 Optional<NodeView.Change> c = seen.view().firstChange(victim, PeerState.DOWN, after);
                 if (c.isPresent()) {
                     return c;
                 }
             }
+            refusal(leader, answer);
             LocalCluster.sleep(POLL);
         }
         progress.accept("  " + leader + " did not mark " + victim + " down within " + timeout.toMillis() + " ms");
@@ -178,11 +195,20 @@ public final class DetectionBench {
         NodeClient client = cluster.client();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            if (client.view(leader, api) instanceof NodeClient.Answer.Seen seen && seen.view().stateOf(victim).orElse(PeerState.DOWN) == PeerState.ALIVE) {
+            NodeClient.Answer answer = client.view(leader, api);
+            if (answer instanceof NodeClient.Answer.Seen seen && seen.view().stateOf(victim).orElse(PeerState.DOWN) == PeerState.ALIVE) {
                 return true;
             }
-            LocalCluster.sleep(Duration.ofMillis(20));
+            refusal(leader, answer);
+            LocalCluster.sleep(WAIT_POLL);
         }
         return false;
+    }
+
+    /** A leader that refuses the cluster's token will not show a verdict however long the run waits. */
+    private static void refusal(String leader, NodeClient.Answer answer) {
+        if (answer instanceof NodeClient.Answer.Refused r) {
+            throw ClusterException.failed(leader + " " + r.explain());
+        }
     }
 }

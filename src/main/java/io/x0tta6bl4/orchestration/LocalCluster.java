@@ -5,6 +5,7 @@ import io.x0tta6bl4.identity.CredentialFileException;
 import io.x0tta6bl4.identity.SpiffeId;
 import io.x0tta6bl4.monitor.DetectorSettings;
 import io.x0tta6bl4.monitor.PeerState;
+import io.x0tta6bl4.policy.Decision;
 import java.io.File;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -31,6 +32,7 @@ import java.util.stream.Stream;
  * DIR/cluster.lock          serialises updates of cluster.json by concurrent commands
  * DIR/bin/x0tta6bl4.jar     a copy of the packaged jar the nodes run (when run from it), see {@link NewCluster}
  * DIR/ca/                   the CA, as {@code x0tta6bl4 ca init --dir DIR/ca} makes it, with nodes/&lt;name&gt;/
+ * DIR/policy.yaml           the bootstrap policy every node.yaml names; the ledger's leader installs it
  * DIR/node-N/node.yaml      the node's config (docs/node-config.md)
  * DIR/node-N/node.log       its stdout and stderr, appended across restarts
  * DIR/node-N/data/          its ledger and Raft log
@@ -41,6 +43,12 @@ import java.util.stream.Stream;
  * started ({@link NodeProcesses}). Nodes run detached from the terminal (in their own session,
  * via {@code setsid} where it exists), so a Ctrl-C in the shell that ran {@code cluster up} does
  * not reach them; {@code cluster down} ends them.
+ *
+ * <p>The nodes' API wants a bearer token and a policy that allows it: this class asks with a
+ * {@link ClusterToken} minted from DIR/ca, which the policy in DIR/policy.yaml allows to read.
+ * Between a node's start and the moment the leader has ledgered that policy, every node answers
+ * 403 (deny by default); waiting treats that as "not ready yet". Any other refusal of the token
+ * ends the wait at once with the node's reason, since waiting would not change it.
  */
 public final class LocalCluster implements Orchestrator, AutoCloseable {
     public static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
@@ -148,7 +156,7 @@ public final class LocalCluster implements Orchestrator, AutoCloseable {
         return state().names();
     }
 
-    /** The client that asks nodes for their views, trusting this cluster's root. */
+    /** The client that asks nodes for their views, trusting this cluster's root, with the cluster's token. */
     public synchronized NodeClient client() {
         if (client == null) {
             try {
@@ -209,7 +217,7 @@ public final class LocalCluster implements Orchestrator, AutoCloseable {
             for (ClusterStatus.NodeStatus n : status.nodes()) {
                 if (!n.name().equals(name) && n.process() == ProcessState.RUNNING
                         && n.view().flatMap(v -> v.stateOf(name)).orElse(PeerState.UNKNOWN) != PeerState.ALIVE) {
-                    notYet.add(n.name() + " (" + n.view().flatMap(v -> v.stateOf(name)).map(NodeView::wire).orElse("no answer") + ")");
+                    notYet.add(n.name() + " (" + n.view().flatMap(v -> v.stateOf(name)).map(NodeView::wire).orElse(noView(n.answer())) + ")");
                 }
             }
             if (!status.node(name).process().live()) {
@@ -278,23 +286,68 @@ public final class LocalCluster implements Orchestrator, AutoCloseable {
         }
     }
 
-    /** Waits until the node answers its API; fails early, with the end of its log, if its process exits. */
+    /**
+     * Waits until the node answers its API with its view; fails early, with the end of its log, if
+     * its process exits, and at once if it refuses the cluster's token for any reason but a policy
+     * it does not have yet.
+     */
     public void awaitAnswering(String name, Duration timeout) {
         ClusterState.NodeRecord node = state().node(name);
         Instant deadline = Instant.now().plus(timeout);
         NodeClient.Answer last = new NodeClient.Answer.NoAnswer("not asked yet");
+        boolean toldPending = false;
         while (Instant.now().isBefore(deadline)) {
             if (!processState(name).live()) {
                 throw exited(name, "before it answered");
             }
             last = client().view(name, node.apiPort());
-            if (last instanceof NodeClient.Answer.Seen) {
-                return;
+            switch (last) {
+                case NodeClient.Answer.Seen seen -> {
+                    return;
+                }
+                case NodeClient.Answer.Refused r when r.policyPending() -> {
+                    if (!toldPending) {
+                        progress.accept(name + " answers; waiting for the policy to be installed (403 " + Decision.DEFAULT_DENY
+                                + " until its ledger holds one) ...");
+                        toldPending = true;
+                    }
+                }
+                case NodeClient.Answer.Refused r -> throw refusedToken(name, r);
+                case NodeClient.Answer.NoAnswer no -> { }
             }
             sleep(POLL);
         }
-        throw ClusterException.failed(name + " did not answer on 127.0.0.1:" + node.apiPort() + " within " + timeout.toSeconds() + " s ("
-                + ((NodeClient.Answer.NoAnswer) last).reason() + "); it is still running; see " + state().log(name));
+        throw ClusterException.failed(name + " did not " + (last instanceof NodeClient.Answer.Refused ? "show its view" : "answer") + " on 127.0.0.1:"
+                + node.apiPort() + " within " + timeout.toSeconds() + " s (" + noView(last) + "); it is still running; see " + state().log(name));
+    }
+
+    /** Why an answer holds no view, in a few words. */
+    static String noView(NodeClient.Answer answer) {
+        return switch (answer) {
+            case NodeClient.Answer.Seen seen -> "answered";
+            case NodeClient.Answer.NoAnswer no -> "no answer: " + no.reason();
+            case NodeClient.Answer.Refused r when r.policyPending() -> "waiting for the policy to be installed";
+            case NodeClient.Answer.Refused r -> r.explain();
+        };
+    }
+
+    /** Ends a wait at once when a node refuses the cluster's token for any reason but a policy it does not have yet. */
+    void failOnRefusal(ClusterStatus status) {
+        for (ClusterStatus.NodeStatus node : status.nodes()) {
+            if (node.refused().filter(r -> !r.policyPending()).isPresent()) {
+                throw refusedToken(node.name(), node.refused().get());
+            }
+        }
+    }
+
+    /** A node refused the cluster's token for a reason waiting will not change. */
+    private ClusterException refusedToken(String name, NodeClient.Answer.Refused r) {
+        String subject = ClusterToken.subject(state().trustDomain()).toString();
+        String hint = r.status() == 401
+                ? "the cluster's token is a JWT-SVID from " + dir.resolve("ca") + " for " + subject + ", audience " + ClusterToken.AUDIENCE
+                        + "; the node must trust that CA (ca_dir) and expect that audience (api.audience) in " + state().config(name)
+                : "the policy in the ledger does not let " + subject + " read nodes; GET /api/policy shows it (" + dir.resolve(NewCluster.POLICY) + " is the one up installed)";
+        return ClusterException.failed(name + " " + r.explain() + "\n  " + hint + "; see " + state().log(name));
     }
 
     private ClusterException exited(String name, String when) {
@@ -334,6 +387,7 @@ public final class LocalCluster implements Orchestrator, AutoCloseable {
         String last = "";
         Instant lastShown = Instant.MIN;
         Instant healthySince = null;
+        boolean toldPolicy = false;
         while (true) {
             ClusterStatus status = status();
             for (ClusterStatus.NodeStatus node : status.nodes()) {
@@ -342,6 +396,13 @@ public final class LocalCluster implements Orchestrator, AutoCloseable {
                     throw exited(node.name(), "before the cluster was ready" + (others ? " (the other nodes are still running; cluster down --dir "
                             + dir + " ends them)" : ""));
                 }
+            }
+            failOnRefusal(status);
+            long pending = pendingPolicy(status);
+            if (pending > 0 && !toldPolicy) {
+                progress.accept("  waiting for the policy to be installed: " + pending + "/" + n + " nodes answer 403 (" + Decision.DEFAULT_DENY
+                        + ") until the ledger's leader has ledgered " + NewCluster.POLICY);
+                toldPolicy = true;
             }
             Instant now = Instant.now();
             if (!status.healthy()) {
@@ -361,21 +422,31 @@ public final class LocalCluster implements Orchestrator, AutoCloseable {
                 lastShown = now;
             }
             if (!now.isBefore(deadline)) {
+                boolean noPolicy = pendingPolicy(status) > 0;
                 throw ClusterException.failed("the cluster was not ready within " + timeout.toSeconds() + " s:\n" + describe(status)
+                        + (noPolicy ? "\nno policy is in the ledger yet: the leader installs the one named by api.bootstrap_policy in node.yaml ("
+                                + dir.resolve(NewCluster.POLICY) + "); its log says why it did not" : "")
                         + "\nthe processes are still running; read the logs (" + dir + "/node-*/node.log), then run cluster down --dir " + dir);
             }
             sleep(POLL.multipliedBy(2));
         }
     }
 
+    /** How many nodes answer 403 because their ledger holds no policy yet. */
+    private static long pendingPolicy(ClusterStatus status) {
+        return status.nodes().stream().filter(s -> s.refused().filter(NodeClient.Answer.Refused::policyPending).isPresent()).count();
+    }
+
     private static String summary(ClusterStatus status) {
         int n = status.nodes().size();
         long answering = status.nodes().stream().filter(s -> s.view().isPresent()).count();
+        long pending = pendingPolicy(status);
         long seeingAll = status.nodes().stream().filter(s -> s.view().isPresent() && status.nodes().stream()
                 .allMatch(o -> o.name().equals(s.name())
                         || s.view().get().stateOf(o.name()).orElse(PeerState.DOWN) == PeerState.ALIVE))
                 .count();
-        return answering + "/" + n + " answering, " + seeingAll + "/" + n + " see every other node alive, leader "
+        return answering + "/" + n + " answering" + (pending == 0 ? "" : " (" + pending + " more waiting for the policy to be installed)")
+                + ", " + seeingAll + "/" + n + " see every other node alive, leader "
                 + status.leader().orElse("not agreed yet");
     }
 
@@ -395,6 +466,7 @@ public final class LocalCluster implements Orchestrator, AutoCloseable {
                 }
                 case NodeClient.Answer.NoAnswer no -> b.append("process ").append(node.process().wire())
                         .append(", no answer (").append(no.reason()).append(")");
+                case NodeClient.Answer.Refused r -> b.append(r.explain());
             }
             b.append('\n');
         }

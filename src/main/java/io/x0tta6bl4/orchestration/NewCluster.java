@@ -1,6 +1,7 @@
 package io.x0tta6bl4.orchestration;
 
 import io.x0tta6bl4.identity.CertificateAuthority;
+import io.x0tta6bl4.policy.Policy;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,10 +20,14 @@ import java.util.stream.Stream;
 
 /**
  * Writes a new cluster's directory for {@code cluster up}: the CA (as {@code ca init} makes it),
- * each node's credentials and node.yaml with free loopback ports, the pinned jar, and last
- * cluster.json. Nothing is started here.
+ * the bootstrap policy ({@value #POLICY}, {@link Policy#defaultDocument}), each node's
+ * credentials and node.yaml with free loopback ports, the pinned jar, and last cluster.json.
+ * Nothing is started here.
  */
 final class NewCluster {
+    /** The bootstrap policy's file in the cluster directory; every node.yaml names it. */
+    static final String POLICY = "policy.yaml";
+
     private NewCluster() {}
 
     static ClusterState create(Path dir, LocalCluster.Settings settings, ClusterState.Launch launch, Consumer<String> progress) {
@@ -44,6 +49,14 @@ final class NewCluster {
         SecureRandom random = new SecureRandom();
         CertificateAuthority ca = CertificateAuthority.init(dir.resolve("ca"), settings.trustDomain(), now, random);
         progress.accept("CA for spiffe://" + ca.trustDomain() + " created in " + ca.dir());
+        Path policy = dir.resolve(POLICY);
+        try {
+            Files.writeString(policy, Policy.defaultDocument(ca.trustDomain()), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ClusterException(ClusterException.Kind.FAILED, "cannot write " + policy + ": " + e.getMessage(), e);
+        }
+        progress.accept("bootstrap policy in " + policy + ": spiffe://" + ca.trustDomain() + "/app/* and /node/* may read the mesh,"
+                + " nothing else (the ledger's leader installs it)");
         List<Integer> ports = FreePorts.pick(3 * settings.nodes());
         List<ClusterState.NodeRecord> nodes = new ArrayList<>();
         for (int i = 0; i < settings.nodes(); i++) {

@@ -1,6 +1,8 @@
 package io.x0tta6bl4.orchestration;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.x0tta6bl4.identity.TrustBundle;
+import io.x0tta6bl4.policy.Decision;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -16,23 +18,33 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * Asks nodes for their view ({@code GET https://127.0.0.1:<api>/api/v1/node}) over TLS, trusting
+ * Asks nodes for their view ({@code GET https://127.0.0.1:<api>/api/node}) over TLS, trusting
  * only the cluster's X.509 root and checking the host name (each node's SVID names 127.0.0.1 and
- * localhost). Every call has a short deadline: a node that does not answer in time (stopped,
- * paused, overloaded) is reported as such instead of holding up the caller.
+ * localhost), with {@code Authorization: Bearer <JWT-SVID>} ({@link ClusterToken}). Every call has
+ * a short deadline: a node that does not answer in time (stopped, paused, overloaded) is reported
+ * as such instead of holding up the caller. A node that answers but refuses the token (401) or
+ * whose policy refuses the cluster (403) is a {@link Answer.Refused}, not a silent node.
+ *
+ * <p>Every request is audited by the node in the ledger (one AUDIT entry each), so callers poll
+ * no faster than they need to.
  */
 public final class NodeClient implements AutoCloseable {
     /** How much longer the second attempt of {@link #views} may take. */
     static final int RETRY_FACTOR = 3;
+    /** The route of a node's own view. */
+    static final String VIEW_PATH = "/api/node";
     private final HttpClient http;
     private final Duration timeout;
+    private final Supplier<String> token;
 
     /** What one node answered, or why it did not. */
     public sealed interface Answer {
@@ -41,19 +53,48 @@ public final class NodeClient implements AutoCloseable {
 
         /** No view: the reason, for the operator ("connection refused", "no answer within 1000 ms", ...). */
         record NoAnswer(String reason) implements Answer {}
+
+        /**
+         * The node answered, but refused the cluster's request: its token (401) or its policy (403).
+         *
+         * @param detail  the token's rejection reason code (401, e.g. {@code expired}) or the rule that denied (403)
+         * @param message the node's explanation
+         */
+        record Refused(int status, String error, String detail, String message) implements Answer {
+            /**
+             * A 403 because the ledger holds no policy yet: what every node answers between its
+             * start and the moment the leader has ledgered the bootstrap policy. Not ready yet,
+             * rather than wrong.
+             */
+            public boolean policyPending() {
+                return status == 403 && Decision.DEFAULT_DENY.equals(detail) && message.contains("no policy");
+            }
+
+            /** "refused the cluster's token: HTTP 401 invalid_token (expired): ...", to follow a node's name. */
+            public String explain() {
+                return "refused the cluster's token: HTTP " + status + " " + error
+                        + (detail.isEmpty() ? "" : status == 403 ? ", rule " + detail : " (" + detail + ")")
+                        + (message.isEmpty() ? "" : ": " + message);
+            }
+        }
     }
 
-    public NodeClient(X509Certificate root, Duration timeout) {
+    /**
+     * @param token supplies the bearer token of each request (a fresh one when the last is near its expiry)
+     */
+    public NodeClient(X509Certificate root, Supplier<String> token, Duration timeout) {
         this.timeout = timeout;
+        this.token = token;
         this.http = HttpClient.newBuilder().sslContext(trusting(root)).connectTimeout(timeout.multipliedBy(RETRY_FACTOR)).build();
     }
 
-    /** A client for the cluster whose CA is in {@code caDir}. */
+    /** A client for the cluster whose CA is in {@code caDir}, with tokens minted from that CA ({@link ClusterToken}). */
     public static NodeClient forCa(Path caDir, Duration timeout) {
-        return new NodeClient(TrustBundle.load(caDir).x509Root(), timeout);
+        return new NodeClient(TrustBundle.load(caDir).x509Root(), ClusterToken.fromCa(caDir), timeout);
     }
 
-    private static SSLContext trusting(X509Certificate root) {
+    /** A TLS 1.3 client context that trusts {@code root} alone: how a client of the nodes' API checks who it talks to. */
+    public static SSLContext trusting(X509Certificate root) {
         try {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
@@ -69,8 +110,8 @@ public final class NodeClient implements AutoCloseable {
     }
 
     private HttpRequest request(int apiPort, Duration deadline) {
-        return HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + apiPort + "/api/v1/node"))
-                .timeout(deadline).header("Accept", "application/json").GET().build();
+        return HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + apiPort + VIEW_PATH))
+                .timeout(deadline).header("Accept", "application/json").header("Authorization", "Bearer " + token.get()).GET().build();
     }
 
     /** Asks one node; blocks at most about the timeout. */
@@ -123,8 +164,20 @@ public final class NodeClient implements AutoCloseable {
     }
 
     private static Answer answer(String name, int port, HttpResponse<String> response) {
-        if (response.statusCode() != 200) {
-            return new Answer.NoAnswer("bad answer: HTTP " + response.statusCode());
+        int status = response.statusCode();
+        if (status != 200) {
+            Optional<JsonNode> error = errorBody(response.body());
+            String code = error.map(e -> text(e, "error")).orElse("");
+            if (status == 401 || status == 403) {
+                // 401: {"error":"invalid_token","reason":<code>,"message":...}; 403: {"error":"access_denied","rule":...,"reason":...}
+                return error.map(e -> status == 401
+                                ? new Answer.Refused(status, code, text(e, "reason"), withoutPrefix(text(e, "message"), text(e, "reason")))
+                                : new Answer.Refused(status, code, text(e, "rule"), text(e, "reason")))
+                        .orElseGet(() -> new Answer.Refused(status, "", "", printable(response.body())));
+            }
+            // The node's own error (e.g. 503 audit_unavailable: no ledger majority to record the request) is shown as it said it.
+            return new Answer.NoAnswer(error.isEmpty() ? "bad answer: HTTP " + status
+                    : "HTTP " + status + " " + code + error.map(e -> text(e, "message")).filter(m -> !m.isEmpty()).map(m -> ": " + m).orElse(""));
         }
         try {
             NodeView view = NodeView.parse(name + " (127.0.0.1:" + port + ")", response.body());
@@ -135,6 +188,32 @@ public final class NodeClient implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             return new Answer.NoAnswer("bad answer: " + e.getMessage());
         }
+    }
+
+    /** The node's JSON error body, if the answer is one. */
+    private static Optional<JsonNode> errorBody(String body) {
+        try {
+            JsonNode n = JsonReader.MAPPER.readTree(body);
+            return n != null && n.isObject() && n.path("error").isTextual() ? Optional.of(n) : Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The node's token message repeats its reason code ("expired: token expired at ..."); said once is enough. */
+    private static String withoutPrefix(String message, String code) {
+        return !code.isEmpty() && message.startsWith(code + ": ") ? message.substring(code.length() + 2) : message;
+    }
+
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v != null && v.isTextual() ? printable(v.asText()) : "";
+    }
+
+    /** A node's text, as an operator may see it: printable, at most 300 characters. */
+    private static String printable(String s) {
+        String clean = s.strip().replaceAll("\\p{Cntrl}", "?");
+        return clean.length() <= 300 ? clean : clean.substring(0, 300) + "...";
     }
 
     private String reason(Throwable e) {

@@ -9,7 +9,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * One node's view of the cluster, as it serves it at {@code GET /api/v1/node}:
+ * One node's view of the cluster, as it serves it at {@code GET /api/node}:
  *
  * <pre>
  * {"name":"node-1", "id":"spiffe://x0tta6bl4.local/node/node-1", "pid":1234, "leader":"node-2", "ledger_size":17,

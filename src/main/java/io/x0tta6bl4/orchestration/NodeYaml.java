@@ -6,7 +6,9 @@ import io.x0tta6bl4.monitor.DetectorSettings;
  * The {@code node.yaml} that {@code cluster up} writes for each node (format in
  * docs/node-config.md). Paths are relative to the node's folder, so the cluster directory can be
  * inspected (and its configs read) from anywhere. Every other node is a peer on 127.0.0.1; the
- * first {@link #MAX_VOTERS} nodes vote in the ledger's Raft group and the rest listen.
+ * first {@link #MAX_VOTERS} nodes vote in the ledger's Raft group and the rest listen. The API
+ * expects the audience of {@link ClusterToken}, and the leader installs the cluster's
+ * {@code policy.yaml} (one folder up) when the ledger holds no policy.
  */
 final class NodeYaml {
     static final int MAX_VOTERS = 5;
@@ -38,6 +40,9 @@ final class NodeYaml {
         }
         y.append("probe:\n");
         y.append("  detector: ").append(detector.configName()).append('\n');
+        y.append("api:\n");
+        y.append("  audience: ").append(ClusterToken.AUDIENCE).append('\n');
+        y.append("  bootstrap_policy: ../").append(NewCluster.POLICY).append('\n');
         return y.toString();
     }
 }

@@ -2,10 +2,13 @@ package io.x0tta6bl4.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.x0tta6bl4.orchestration.ClusterState;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+@Timeout(240)
 class DemoCommandTest {
     @TempDir Path tmp;
 
@@ -44,6 +47,26 @@ class DemoCommandTest {
         Cli verify = Cli.run("ledger", "verify", "--data", dir.resolve("ledger").resolve("node-b").toString());
         assertThat(verify.exit()).as(verify.toString()).isZero();
         assertThat(verify.out()).contains("ok: 2 entries");
+
+        // Scenario 1 on real node processes: a 200 with the mesh's status, the refusals, and the audit trail.
+        String s1 = r.out().substring(r.out().indexOf("Scenario 1:"));
+        // The figures are the node's at that instant (a young JVM on a busy machine can miss probes), so only their presence is checked.
+        assertThat(s1).contains("with it: HTTP 200").containsPattern("\"nodes\" : 3,\\s+\"nodes_alive\" : [123],");
+        assertThat(s1).contains("no Authorization header: HTTP 401", "\"error\":\"invalid_token\",\"reason\":\"missing\"")
+                .contains("a token for audience 'billing': HTTP 401", "\"reason\":\"wrong_audience\"")
+                .contains("a token that expired 10 min ago: HTTP 401", "\"reason\":\"expired\"")
+                .contains("a token signed by another CA: HTTP 401")
+                .contains("a valid token for /ops/intruder (not app/*, not node/*): HTTP 403", "\"error\":\"access_denied\",\"rule\":\"default-deny\"");
+        assertThat(s1).containsPattern("\\d+ +spiffe://demo.x0tta6bl4.local/app/demo-dashboard +GET_NETWORK_STATUS +/api/network/status +SUCCESS +members-read")
+                .containsPattern("\\d+ +spiffe://demo.x0tta6bl4.local/ops/intruder +GET_NETWORK_STATUS +/api/network/status +DENIED +default-deny");
+        assertThat(s1).contains("cluster down: 3 node processes ended").containsPattern("scenario 1 took \\d+\\.\\d s");
+        assertThat(r.out()).containsPattern("demo done in \\d+\\.\\d s");
+
+        // Nothing of the demo's cluster is left running.
+        ClusterState cluster = ClusterState.load(dir.resolve("cluster"));
+        assertThat(cluster.nodes()).allSatisfy(n -> assertThat(ProcessHandle.of(n.process().orElseThrow().pid()).map(ProcessHandle::isAlive)
+                .orElse(false)).as(n.name()).isFalse());
+        assertThat(dir.resolve("cluster").resolve("policy.yaml")).exists();
     }
 
     @Test

@@ -39,9 +39,92 @@ class ClusterCommandTest {
         return new Run(exit, out.toString(), err.toString());
     }
 
+    private final List<NodeApiStandIn> apis = new ArrayList<>();
+
     @AfterEach
     void killStandIns() {
         started.forEach(Process::destroyForcibly); // SIGKILL ends a paused process too
+        apis.forEach(NodeApiStandIn::close);
+    }
+
+    /**
+     * Stand-ins whose API is served in this process ({@link NodeApiStandIn}, on free ports, with
+     * each node's real SVID), checking the cluster's token for the node's {@code audience} and
+     * answering a caller whose token verifies as {@code responder} says for that node and call.
+     */
+    private ClusterState withApis(int n, java.util.function.UnaryOperator<String> audience,
+                                  java.util.function.BiFunction<String, Integer, NodeApiStandIn.Response> responder)
+            throws Exception {
+        ClusterState s = standIns(n, true);
+        CertificateAuthority ca = CertificateAuthority.load(dir.resolve("ca"));
+        List<Integer> ports = FreePorts.pick(n);
+        List<ClusterState.NodeRecord> nodes = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ClusterState.NodeRecord r = s.nodes().get(i);
+            java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+            apis.add(NodeApiStandIn.start(ca.issueNode(r.name(), Duration.ofHours(1), Instant.now(), new SecureRandom()), ca.bundle(), audience.apply(r.name()),
+                    ports.get(i), caller -> responder.apply(r.name(), calls.incrementAndGet())));
+            nodes.add(new ClusterState.NodeRecord(r.name(), ports.get(i), r.peerPort(), r.raftPort(), r.voter(), r.process()));
+        }
+        ClusterState state = new ClusterState(s.dir(), s.trustDomain(), s.created(), s.launch(), nodes);
+        state.save();
+        return state;
+    }
+
+    /** A view in which {@code self} sees every other of the {@code n} nodes alive and names node-1 leader. */
+    private static String healthyView(String self, int n) {
+        StringBuilder peers = new StringBuilder();
+        for (int i = 1; i <= n; i++) {
+            if (!self.equals("node-" + i)) {
+                peers.append(peers.isEmpty() ? "" : ",").append("{\"name\":\"node-").append(i).append("\",\"state\":\"alive\"}");
+            }
+        }
+        return "{\"name\":\"" + self + "\",\"leader\":\"node-1\",\"ledger_size\":3,\"peers\":[" + peers + "],\"changes\":[]}";
+    }
+
+    @Test
+    void aNodeThatRefusesTheClustersTokenIsReportedByNameAndReason() throws Exception {
+        // node-1 verifies tokens for another audience (a real 401 from the verifier); node-2's policy denies the cluster.
+        withApis(2, node -> node.equals("node-1") ? "billing" : ClusterToken.AUDIENCE,
+                (node, call) -> new NodeApiStandIn.Response(403, "{\"error\":\"access_denied\",\"rule\":\"default-deny\",\"reason\":"
+                        + "\"no rule allows spiffe://x0tta6bl4.local/app/x0tta6bl4-cluster to read nodes\"}", Duration.ZERO));
+
+        Run table = cli("cluster", "status", "--dir", dir.toString());
+        assertThat(table.exit()).as(table.err()).isZero();
+        assertThat(table.out())
+                .contains("node-1 refused the cluster's token: HTTP 401 invalid_token (wrong_audience): token is for [x0tta6bl4], not 'billing'\n")
+                .contains("node-2 refused the cluster's token: HTTP 403 access_denied, rule default-deny: no rule allows "
+                        + "spiffe://x0tta6bl4.local/app/x0tta6bl4-cluster to read nodes\n")
+                .as("a node that answers is alive, refusal or not").containsPattern("node-1 +\\d+ +running .* alive ");
+        JsonNode json = JsonReader.MAPPER.readTree(cli("cluster", "status", "--dir", dir.toString(), "--json").out());
+        assertThat(json.get("nodes").get(0).get("refused").asText()).startsWith("refused the cluster's token: HTTP 401 invalid_token (wrong_audience)");
+        assertThat(json.get("nodes").get(0).get("answering").asBoolean()).isFalse();
+        assertThat(json.get("nodes").get(0).has("no_answer")).isFalse();
+
+        // Waiting for a cluster that refuses the token would be in vain: the soak stops at once and says why.
+        long t0 = System.nanoTime();
+        Run soak = cli("cluster", "soak", "--dir", dir.toString(), "--minutes", "0.1");
+        assertThat(soak.exit()).as(soak.err()).isEqualTo(3);
+        assertThat(soak.err()).contains("failed: node-1 refused the cluster's token: HTTP 401 invalid_token (wrong_audience)")
+                .contains("the cluster's token is a JWT-SVID from " + dir.resolve("ca") + " for spiffe://x0tta6bl4.local/app/x0tta6bl4-cluster, audience x0tta6bl4");
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void waitingForAClusterTreatsTheNoPolicyYet403AsNotReadyAndSaysSo() throws Exception {
+        // Each node answers 403 "no policy is in the ledger yet" to its first four requests, as a real node does until the leader ledgers one.
+        withApis(2, node -> ClusterToken.AUDIENCE, (node, call) -> call <= 4 ? NodeApiStandIn.Response.policyPending()
+                : NodeApiStandIn.Response.ok(healthyView(node, 2)));
+        List<String> progress = new ArrayList<>();
+        try (LocalCluster c = LocalCluster.open(dir, progress::add)) {
+            ClusterStatus ready = c.awaitHealthy(Duration.ofSeconds(30));
+            assertThat(ready.healthy()).isTrue();
+        }
+        assertThat(progress).anyMatch(l -> l.equals("  waiting for the policy to be installed: 2/2 nodes answer 403 (default-deny)"
+                + " until the ledger's leader has ledgered policy.yaml"));
+        assertThat(progress).anyMatch(l -> l.contains("0/2 answering (2 more waiting for the policy to be installed)"));
+        assertThat(apis).allSatisfy(a -> assertThat(a.callers).allSatisfy(c -> assertThat(c.subject().toString())
+                .isEqualTo("spiffe://x0tta6bl4.local/app/x0tta6bl4-cluster")));
     }
 
     /** A cluster.json for {@code n} nodes, each "running" as a tail -f of its node.yaml. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.x0tta6bl4.monitor.DetectorSettings;
 import io.x0tta6bl4.node.NodeConfig;
 import io.x0tta6bl4.node.NodeConfigLoader;
+import io.x0tta6bl4.policy.Policy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -67,6 +68,7 @@ class ClusterStateTest {
     @Test
     void theWrittenNodeYamlLoadsWithTheNodesOwnLoader() throws Exception {
         ClusterState s = sample(7);
+        Files.writeString(dir.resolve(NewCluster.POLICY), Policy.defaultDocument("x0tta6bl4.local"));
         for (String name : List.of("node-1", "node-7")) {
             Files.createDirectories(s.nodeDir(name));
             Files.writeString(s.config(name), NodeYaml.write(s, name, DetectorSettings.Kind.PHI_ACCRUAL));
@@ -85,11 +87,15 @@ class ClusterStateTest {
         assertThat(c.peers().getFirst()).isEqualTo(new NodeConfig.Peer("node-1", "127.0.0.1", s.node("node-1").peerPort(),
                 s.node("node-1").raftPort(), true));
         assertThat(NodeConfigLoader.load(s.config("node-1")).peers()).extracting(NodeConfig.Peer::name).doesNotContain("node-1");
+        // The API section: the cluster token's audience, and the cluster's policy file one folder up, parsed at load.
+        assertThat(c.api().audience()).isEqualTo(ClusterToken.AUDIENCE);
+        assertThat(c.api().bootstrapPolicy()).hasValueSatisfying(p -> assertThat(p.source()).isEqualTo(Policy.defaultDocument("x0tta6bl4.local")));
     }
 
     @Test
     void aOneNodeClusterHasAnEmptyPeerList() throws Exception {
         ClusterState s = sample(1);
+        Files.writeString(dir.resolve(NewCluster.POLICY), Policy.defaultDocument("x0tta6bl4.local"));
         Files.createDirectories(s.nodeDir("node-1"));
         Files.writeString(s.config("node-1"), NodeYaml.write(s, "node-1", DetectorSettings.Kind.CONSECUTIVE_MISSES));
         assertThat(NodeConfigLoader.load(s.config("node-1")).peers()).isEmpty();

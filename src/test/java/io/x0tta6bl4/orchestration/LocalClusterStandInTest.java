@@ -7,8 +7,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import io.x0tta6bl4.identity.JwtSvidVerifier;
 import io.x0tta6bl4.identity.NodeCredentials;
 import io.x0tta6bl4.identity.SvidTls;
+import io.x0tta6bl4.identity.TokenRejectedException;
+import io.x0tta6bl4.identity.TrustBundle;
 import io.x0tta6bl4.node.NodeConfig;
 import io.x0tta6bl4.node.NodeConfigLoader;
 import java.io.IOException;
@@ -21,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -39,9 +43,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@link LocalCluster} and the detection harness end to end, with stand-in node processes
  * ({@link Node}): each reads its node.yaml and credentials, serves the documented view over
- * HTTPS with its SVID, and judges its peers by echo probes on their peer ports (every 100 ms, a
- * 50 ms deadline, 2 misses suspect, 3 down). They let the orchestration be tested apart from the
- * real node, quickly; LocalClusterTest runs the real one.
+ * HTTPS with its SVID to a caller whose bearer token verifies (401 otherwise), answers 403 as if
+ * it had no policy yet for its first two seconds, and judges its peers by echo probes on their peer
+ * ports (every 100 ms, a 50 ms deadline, 2 misses suspect, 3 down). They let the orchestration be
+ * tested apart from the real node, quickly; LocalClusterTest runs the real one.
  */
 @Timeout(120)
 class LocalClusterStandInTest {
@@ -85,9 +90,16 @@ class LocalClusterStandInTest {
     }
 
     @Test
-    void upKillStartBenchAndDown() {
+    void upKillStartBenchAndDown() throws Exception {
         cluster = LocalCluster.up(dir, LocalCluster.Settings.defaults(3), standIn(), Duration.ofSeconds(60), progress::add);
-        assertThat(progress).anyMatch(l -> l.startsWith("node-3 started (pid ")).anyMatch(l -> l.startsWith("all 3 nodes see each other alive"));
+        assertThat(progress).anyMatch(l -> l.startsWith("node-3 started (pid ")).anyMatch(l -> l.startsWith("all 3 nodes see each other alive"))
+                .anyMatch(l -> l.contains("waiting for the policy to be installed"));
+        // Every node's config names the cluster's policy file, which parses as the default policy.
+        assertThat(java.nio.file.Files.readString(dir.resolve("policy.yaml"))).isEqualTo(io.x0tta6bl4.policy.Policy.defaultDocument("x0tta6bl4.local"));
+        NodeConfig config = NodeConfigLoader.load(dir.resolve("node-2").resolve("node.yaml"));
+        assertThat(config.api().audience()).isEqualTo(ClusterToken.AUDIENCE);
+        assertThat(config.api().bootstrapPolicy()).hasValueSatisfying(p -> assertThat(p.source())
+                .isEqualTo(io.x0tta6bl4.policy.Policy.defaultDocument("x0tta6bl4.local")));
         ClusterStatus status = cluster.status();
         assertThat(status.healthy()).isTrue();
         assertThat(status.leader()).contains("node-1");
@@ -96,13 +108,13 @@ class LocalClusterStandInTest {
         }
 
         DetectionBench.Report kill = new DetectionBench(cluster, progress::add).run(DetectionBench.Mode.KILL, 2, Duration.ofSeconds(5),
-                Duration.ofSeconds(30), run -> progress.add("kill run " + run));
+                Duration.ofSeconds(30), Duration.ZERO, run -> progress.add("kill run " + run));
         assertThat(kill.runs()).extracting(DetectionBench.Run::victim).containsExactly("node-2", "node-3");
         assertThat(kill.missed()).isZero();
         assertThat(kill.times()).allSatisfy(t -> assertThat(t).isPositive().isLessThan(Duration.ofSeconds(2)));
 
         DetectionBench.Report pause = new DetectionBench(cluster, progress::add).run(DetectionBench.Mode.PAUSE, 1, Duration.ofSeconds(5),
-                Duration.ofSeconds(30), run -> progress.add("pause run " + run));
+                Duration.ofSeconds(30), Duration.ZERO, run -> progress.add("pause run " + run));
         assertThat(pause.missed()).isZero();
         assertThat(cluster.status().healthy()).isTrue();
 
@@ -117,7 +129,10 @@ class LocalClusterStandInTest {
 
     /** A stand-in node: the documented view over HTTPS, and a crude but honest failure detector. */
     public static final class Node {
+        /** How long a stand-in answers 403 "no policy" after its start, as a real node does until the leader ledgers one. */
+        static final Duration NO_POLICY_FOR = Duration.ofSeconds(2);
         private final NodeConfig config;
+        private final Instant started = Instant.now();
         private final Map<String, String> states = new LinkedHashMap<>();
         private final Map<String, Integer> misses = new LinkedHashMap<>();
         private final Deque<ObjectNode> changes = new ArrayDeque<>();
@@ -143,11 +158,31 @@ class LocalClusterStandInTest {
             ssl.init(SvidTls.keyManagers(creds), null, null);
             HttpsServer api = HttpsServer.create(new InetSocketAddress(lo, config.ports().api()), 50);
             api.setHttpsConfigurator(new HttpsConfigurator(ssl));
-            api.createContext("/api/v1/node", exchange -> {
-                byte[] body = view().getBytes(StandardCharsets.UTF_8);
+            JwtSvidVerifier verifier = new JwtSvidVerifier(TrustBundle.load(config.caDir()), InstantSource.system());
+            api.createContext(NodeClient.VIEW_PATH, exchange -> {
+                String auth = exchange.getRequestHeaders().getFirst("Authorization");
+                int status = 200;
+                String body;
+                try {
+                    if (auth == null || !auth.startsWith("Bearer ")) {
+                        throw new TokenRejectedException(TokenRejectedException.Reason.MALFORMED, "no bearer token");
+                    }
+                    verifier.verify(auth.substring("Bearer ".length()), config.api().audience());
+                    if (Instant.now().isBefore(started.plus(NO_POLICY_FOR))) {
+                        status = 403;
+                        body = "{\"error\":\"access_denied\",\"rule\":\"default-deny\",\"reason\":\"no policy is in the ledger yet\"}";
+                    } else {
+                        body = view();
+                    }
+                } catch (TokenRejectedException e) {
+                    status = 401;
+                    body = JsonReader.MAPPER.createObjectNode().put("error", "invalid_token").put("reason", e.reason().code())
+                            .put("message", e.getMessage()).toString();
+                }
+                byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().add("Content-Type", "application/json");
-                exchange.sendResponseHeaders(200, body.length);
-                exchange.getResponseBody().write(body);
+                exchange.sendResponseHeaders(status, bytes.length);
+                exchange.getResponseBody().write(bytes);
                 exchange.close();
             });
             api.start();
