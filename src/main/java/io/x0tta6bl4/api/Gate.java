@@ -86,7 +86,9 @@ final class Gate {
         try {
             claims = authenticate(in.authorization());
         } catch (TokenRejectedException e) {
-            return error(401, "invalid_token", e.reason().code(), e.getMessage());
+            String code = e.reason().code();
+            String message = e.getMessage().startsWith(code + ": ") ? e.getMessage().substring(code.length() + 2) : e.getMessage();
+            return error(401, "invalid_token", code, message);
         } catch (MissingToken e) {
             return error(401, "invalid_token", e.reason, e.getMessage());
         }

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.x0tta6bl4.monitor.DetectorSettings;
 import io.x0tta6bl4.monitor.PeerState;
+import io.x0tta6bl4.orchestration.ApiLoad;
 import io.x0tta6bl4.orchestration.ClusterException;
+import io.x0tta6bl4.orchestration.ClusterToken;
 import io.x0tta6bl4.orchestration.ClusterState;
 import io.x0tta6bl4.orchestration.ClusterStatus;
 import io.x0tta6bl4.orchestration.DetectionBench;
@@ -41,7 +43,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         subcommands = {ClusterCommand.Up.class, ClusterCommand.Status.class, ClusterCommand.Kill.class, ClusterCommand.Stop.class,
                 ClusterCommand.Start.class, ClusterCommand.Pause.class, ClusterCommand.Resume.class, ClusterCommand.Down.class,
-                ClusterCommand.BenchDetect.class, ClusterCommand.SoakCommand.class})
+                ClusterCommand.BenchDetect.class, ClusterCommand.SoakCommand.class, ClusterCommand.BenchApi.class})
 final class ClusterCommand {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSS").withZone(ZoneOffset.UTC);
@@ -344,6 +346,55 @@ final class ClusterCommand {
                 CLOCK.format(run.signalled()), run.leader(),
                 run.detected().map(c -> "down after " + ms(run.detectionTime()) + "  (" + c.evidence() + ")").orElse("NOT DETECTED"));
         out.flush();
+    }
+
+    @Command(name = "bench-api", mixinStandardHelpOptions = true, description = {
+            "Load one node's API: GET /api/network/status with a valid token (verified, authorized by the policy,",
+            "audited in the ledger before the answer) against GET /health on the same listener, in alternating",
+            "phases of one run. Exit 1 if the status throughput is below 0.8 x /health's or its p99 above 10 ms."})
+    static final class BenchApi extends Harness {
+        static final double TARGET_RATIO = 0.8;
+        static final Duration TARGET_P99 = Duration.ofMillis(10);
+        @Option(names = "--node", description = "The node to load (default: the ledger leader).") String node;
+        @Option(names = "--concurrency", defaultValue = "16", description = "Client connections, each sending back to back (default ${DEFAULT-VALUE}).") int concurrency;
+        @Option(names = "--phase", defaultValue = "5s", description = "Length of one phase of one endpoint (default ${DEFAULT-VALUE}).") Duration phase;
+        @Option(names = "--rounds", defaultValue = "3", description = "Rounds of /health then status (default ${DEFAULT-VALUE}).") int rounds;
+        @Option(names = "--warm-up", defaultValue = "5s", description = "Unmeasured load on each endpoint first (default ${DEFAULT-VALUE}).") Duration warmUp;
+
+        @Override
+        int execute() {
+            if (concurrency < 1 || concurrency > 1024) {
+                throw new Main.UsageProblem("--concurrency: 1..1024, got " + concurrency);
+            }
+            if (rounds < 1) {
+                throw new Main.UsageProblem("--rounds: at least 1, got " + rounds);
+            }
+            if (!phase.isPositive() || warmUp.isNegative()) {
+                throw new Main.UsageProblem("--phase must be positive and --warm-up not negative, got " + phase + " and " + warmUp);
+            }
+            return withCluster(cluster -> {
+                ClusterStatus status = cluster.awaitHealthy(LocalCluster.READY_TIMEOUT);
+                String target = node != null ? node : status.leader().orElseThrow(() -> new ClusterException(ClusterException.Kind.FAILED, "the cluster in " + cluster.dir() + " has no ledger leader", null));
+                if (!cluster.nodes().contains(target)) {
+                    throw new Main.UsageProblem("--node: '" + target + "' is not a node of " + cluster.dir() + " " + cluster.nodes());
+                }
+                int port = cluster.state().node(target).apiPort();
+                progress(String.format(Locale.ROOT, "loading %s (%s, 127.0.0.1:%d) with %d connections: %d rounds of %s /health then %s status",
+                        target, status.leader().filter(target::equals).map(l -> "the leader").orElse("a follower"), port, concurrency, rounds,
+                        phase, phase));
+                ApiLoad load = new ApiLoad("127.0.0.1", port, io.x0tta6bl4.identity.TrustBundle.load(cluster.state().caDir()).x509Root(),
+                        ClusterToken.fromCa(cluster.state().caDir()), this::progress);
+                ApiLoad.Report r = load.run(new ApiLoad.Plan(concurrency, warmUp, phase, rounds));
+                PrintWriter out = out();
+                out.println(r.health());
+                out.println(r.status());
+                boolean met = r.ratio() >= TARGET_RATIO && r.status().p99().compareTo(TARGET_P99) <= 0;
+                out.printf(Locale.ROOT, "ratio status/health %.3f (target >= %.1f), status p99 %.2f ms (target <= %d ms): %s%n", r.ratio(), TARGET_RATIO,
+                        r.status().p99().toNanos() / 1e6, TARGET_P99.toMillis(), met ? "met" : "missed");
+                out.flush();
+                return met ? Main.OK : Main.REFUSED;
+            });
+        }
     }
 
     static String ms(Optional<Duration> d) {

@@ -149,7 +149,7 @@ class ApiTest {
             JsonNode body = JSON.readTree(r.body());
             assertThat(body.get("error").asText()).isEqualTo("invalid_token");
             seen.add(body.get("reason").asText());
-            assertThat(body.get("message").asText()).isNotBlank();
+            assertThat(body.get("message").asText()).isNotBlank().as("the reason is not repeated").doesNotStartWith(body.get("reason").asText() + ":");
             assertThat(r.body()).doesNotContain("Exception").doesNotContain("\tat ").doesNotContain("at io.");
         }
         assertThat(seen).containsExactlyElementsOf(cases.stream().map(Case::reason).toList());

@@ -142,6 +142,8 @@ class NodeAgentTest {
     void aCertificateFromAnotherCaCannotJoinAndTheRefusalIsALedgeredSecurityEvent() throws Exception {
         cluster(3);
         await().atMost(Duration.ofSeconds(60)).until(() -> agents.get("node-1").ledger().leader().isPresent());
+        // The API answers once the leader has ledgered the bootstrap policy and node-1 has folded it.
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> view("node-1"));
         CertificateAuthority foreign = CertificateAuthority.init(dir.resolve("foreign-ca"), DOMAIN, Instant.now(), new SecureRandom());
         NodeCredentials impostor = foreign.issueNode("node-2", Duration.ofHours(1), Instant.now(), new SecureRandom());
         // It knows our public root and claims to be node-2, with a certificate its own CA signed.
