@@ -22,8 +22,10 @@ import java.util.Map;
  * their mean and standard deviation, and suspicion is φ(t) = −log₁₀ P(no answer for t | the peer
  * is alive), using the logistic approximation of the normal tail that Akka and Cassandra use.
  *
- * <p><b>A paused prober must not accuse its peers.</b> Every probe reports when it was scheduled
- * and when it actually started. If it started more than {@code maxLateness} late, this node was
+ * <p><b>A paused prober must not accuse its peers.</b> Every probe reports when it was scheduled,
+ * when it actually started and when its outcome was known. If it started more than
+ * {@code maxLateness} late, or its timeout was declared more than {@code maxLateness} after the
+ * deadline (this node stalled while it waited), this node was
  * not running on time (a GC pause, CPU starvation, SIGSTOP), so a miss in that window says
  * nothing about the peer and is not counted; for φ, the time this node lost is not counted as
  * silence of the peer. The same holds for {@link #onTick} when the tick itself is late.
@@ -112,6 +114,12 @@ public final class FailureDetector {
     public List<StateChange> onProbe(String peer, long scheduledNanos, long startedNanos, long completedNanos, ProbeResult result) {
         Peer p = peer(peer);
         long lateness = startedNanos - scheduledNanos;
+        if (result instanceof ProbeResult.Failed f && f.kind() == FailureKind.TIMEOUT) {
+            // A timeout is this node's verdict, reached when its deadline ran. If that happened
+            // long after started + timeout, this node was not running while it waited, and the
+            // silence it heard may be its own.
+            lateness = Math.max(lateness, completedNanos - startedNanos - settings.timeout().toNanos());
+        }
         boolean proberWasLate = lateness > settings.maxLateness().toNanos();
         if (proberWasLate) {
             forgive(p, lateness);

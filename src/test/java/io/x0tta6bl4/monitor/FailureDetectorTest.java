@@ -105,6 +105,32 @@ class FailureDetectorTest {
         assertThat(d.state("b")).isEqualTo(PeerState.ALIVE);
     }
 
+    @ParameterizedTest
+    @EnumSource(DetectorSettings.Kind.class)
+    void aProberThatStallsWhileItWaitsDoesNotAccuseItsPeers(DetectorSettings.Kind kind) {
+        FailureDetector d = new FailureDetector(SOURCE.withKind(kind), List.of("b"), 0);
+        d.onProbe("b", 0, 0, MS, OK);
+        // Each probe started on time, but this node stalled for 150 ms after it started, so the
+        // 50 ms deadline ran 100 ms late: the timeout says nothing about b.
+        List<StateChange> changes = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            long started = i * 200 * MS;
+            changes.addAll(d.onProbe("b", started, started, started + 150 * MS, TIMEOUT));
+        }
+        assertThat(changes).isEmpty();
+        assertThat(d.state("b")).isEqualTo(PeerState.ALIVE);
+
+        // A deadline that runs on time still counts: three of them make b down.
+        long t = 2_000 * MS;
+        for (int i = 0; i < 3; i++) {
+            changes.addAll(d.onProbe("b", t, t, t + 50 * MS, TIMEOUT));
+            t += 50 * MS;
+        }
+        if (kind == DetectorSettings.Kind.CONSECUTIVE_MISSES) {
+            assertThat(d.state("b")).isEqualTo(PeerState.DOWN);
+        }
+    }
+
     @Test
     void afterAMissTheNextProbeIsDueSooner() {
         FailureDetector d = new FailureDetector(SOURCE, List.of("b"), 0);
