@@ -243,6 +243,7 @@ public final class LocalCluster implements Orchestrator, AutoCloseable {
         }
         List<String> command = new ArrayList<>();
         detached().ifPresent(command::add);
+        command.addAll(prioritized());
         command.addAll(s.launch().command(s.config(name)));
         Path log = s.log(name);
         ProcessBuilder pb = new ProcessBuilder(command).directory(s.nodeDir(name).toFile())
@@ -263,6 +264,40 @@ public final class LocalCluster implements Orchestrator, AutoCloseable {
         } catch (IOException e) {
             throw new ClusterException(ClusterException.Kind.FAILED, "cannot start " + name + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The nice value node processes run at when this process may raise priority (it runs as root). */
+    static final int NODE_NICE = -10;
+
+    /**
+     * {@code nice -n -10} when this process runs as root: a node is the mesh's infrastructure, and
+     * its failure detector must keep its 50 ms deadlines while other work saturates the machine,
+     * as a system daemon would be set up with {@code Nice=} or a CPU weight. Measured: a 5-node
+     * cluster with 2 CPU-burning threads on 2 cores gave false SUSPECT/DOWN verdicts at equal
+     * priority (docs/benchmarks.md). Without root the nodes run at the caller's priority, and
+     * docs/cluster.md says how to give it to them.
+     */
+    static List<String> prioritized() {
+        Optional<String> nice = Stream.of("/usr/bin/nice", "/bin/nice").filter(p -> Files.isExecutable(Path.of(p))).findFirst();
+        if (nice.isEmpty() || !runsAsRoot()) {
+            return List.of();
+        }
+        return List.of(nice.get(), "-n", Integer.toString(NODE_NICE));
+    }
+
+    /** Whether the effective user id is 0, from {@code /proc/self/status} (false where that does not exist). */
+    static boolean runsAsRoot() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    String[] ids = line.substring(4).trim().split("\\s+");
+                    return ids.length > 1 && ids[1].equals("0");
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        return false;
     }
 
     /** {@code setsid}, so that the node has its own session and the terminal's signals do not reach it. */

@@ -68,6 +68,18 @@ class LocalClusterTest {
         return views;
     }
 
+    /** {@code GET /api/network/status} on {@code node}, with the cluster's own token, as an operator would call it. */
+    private JsonNode networkStatus(ClusterState state, String node) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                .sslContext(NodeClient.trusting(io.x0tta6bl4.identity.TrustBundle.load(state.caDir()).x509Root())).build();
+        java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("https://127.0.0.1:" + state.node(node).apiPort() + "/api/network/status"))
+                .header("Authorization", "Bearer " + ClusterToken.fromCa(state.caDir()).get()).timeout(Duration.ofSeconds(10)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return JsonReader.MAPPER.readTree(r.body());
+    }
+
     @Test
     void upKillRestartAndDownOnRealNodes() throws Exception {
         ClusterCommandTest.Run up = cli("cluster", "up", "--nodes", "3", "--dir", dir.toString(), "--timeout", "90s");
@@ -87,6 +99,17 @@ class LocalClusterTest {
         ClusterState state = ClusterState.load(dir);
         views(state.names()).forEach((name, v) -> assertThat(v.pid()).as("the recorded pid is " + name + "'s own")
                 .isEqualTo(state.node(name).process().orElseThrow().pid()));
+        if (LocalCluster.runsAsRoot()) {
+            for (String name : state.names()) {
+                long pid = state.node(name).process().orElseThrow().pid();
+                String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                assertThat(Integer.parseInt(fields[16])).as(name + " runs at the nodes' priority").isEqualTo(LocalCluster.NODE_NICE);
+            }
+        }
+        JsonNode healthy = networkStatus(state, leader);
+        assertThat(healthy.get("status").asText()).isEqualTo("healthy");
+        assertThat(healthy.get("nodes_alive").asInt()).isEqualTo(3);
 
         ClusterCommandTest.Run twice = cli("cluster", "up", "--nodes", "3", "--dir", dir.toString());
         assertThat(twice.exit()).as(twice.err()).isEqualTo(1);
@@ -114,6 +137,10 @@ class LocalClusterTest {
         JsonNode victimStatus = afterKill.get("nodes").get(state.names().indexOf(victim));
         assertThat(victimStatus.get("state").asText()).isEqualTo("down");
         assertThat(victimStatus.get("process").asText()).isEqualTo("exited");
+        JsonNode degraded = networkStatus(state, leader);
+        assertThat(degraded.get("nodes_alive").asInt()).as("the API's live status counts the killed node out").isEqualTo(2);
+        assertThat(degraded.get("status").asText()).isEqualTo("degraded");
+        assertThat(degraded.get("mesh_health").asDouble()).isLessThan(100.0);
 
         // Start it again: alive everywhere, its own view included.
         ClusterCommandTest.Run start = cli("cluster", "start", victim, "--dir", dir.toString());
