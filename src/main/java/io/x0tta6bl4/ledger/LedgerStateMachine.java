@@ -266,10 +266,25 @@ final class LedgerStateMachine extends BaseStateMachine {
         File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
         Path tmp = file.toPath().resolveSibling(file.getName() + ".tmp");
         Files.deleteIfExists(tmp);
-        core.backupTo(tmp);
-        Files.move(tmp, file.toPath(), StandardCopyOption.ATOMIC_MOVE);
-        Fsync.directory(file.toPath().getParent());
-        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file)), last));
+        org.apache.ratis.io.MD5Hash md5;
+        try {
+            // The copy and its checksum are bulk work: at the lowest priority, so that this node
+            // keeps answering its peers' probes while it snapshots (BackgroundPriority).
+            md5 = BackgroundPriority.run("ledger-snapshot", () -> {
+                core.backupTo(tmp);
+                Files.move(tmp, file.toPath(), StandardCopyOption.ATOMIC_MOVE);
+                Fsync.directory(file.toPath().getParent());
+                return MD5FileUtil.computeAndSaveMd5ForFile(file);
+            });
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while taking a snapshot", e);
+        } catch (Exception e) {
+            throw new IOException("snapshot failed: " + e.getMessage(), e);
+        }
+        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
         storage.cleanupOldSnapshots(new SnapshotRetentionPolicy() {
             @Override
             public int getNumSnapshotsRetained() {
