@@ -41,6 +41,8 @@ final class Gate {
     static final String BEARER = "Bearer ";
     /** Longest resource text an audit entry records; request paths are the caller's and may be anything. */
     static final int MAX_RESOURCE = 200;
+    /** Control, format (bidi overrides) and line/paragraph separators: what could spoof how a path is shown. */
+    private static final java.util.regex.Pattern UNPRINTABLE = java.util.regex.Pattern.compile("[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]");
 
     /** What the protected handler returns: a status and a JSON body. */
     record Reply(int status, byte[] body) {}
@@ -146,6 +148,11 @@ final class Gate {
         }
         source.ifPresent(a -> payload.put("source", a.getHostAddress()));
         Submission entry = new Submission(EntryType.AUDIT, claims.subject(), endpoint.auditAction(), resource, status, payload.toString());
+        if (ledger.leader().isEmpty()) {
+            // No leader known: the entry would wait in the commit queue and might commit long after
+            // this request was answered 503, saying an answer was served that was not.
+            return unaudited(resource, "no ledger leader is known");
+        }
         try {
             ledger.append(entry).get(auditTimeout.toNanos(), TimeUnit.NANOSECONDS);
             return reply;
@@ -153,7 +160,8 @@ final class Gate {
             Thread.currentThread().interrupt();
             return unaudited(resource, "interrupted");
         } catch (ExecutionException e) {
-            return unaudited(resource, String.valueOf(e.getCause().getMessage()));
+            LOG.warn("audit entry for {} failed", resource, e.getCause());
+            return unaudited(resource, "the ledger refused or lost it");
         } catch (TimeoutException e) {
             return unaudited(resource, "not committed within " + auditTimeout.toMillis() + " ms");
         }
@@ -161,13 +169,13 @@ final class Gate {
 
     private Reply unaudited(String resource, String why) {
         LOG.warn("audit entry for {} not committed ({}); answering 503", resource, why);
-        return error(503, "audit_unavailable", null, "the audit entry of this request could not be committed to the ledger (" + why
-                + "), so it was not served; the ledger needs a majority of nodes");
+        return error(503, "audit_unavailable", null, "the audit entry of this request could not be committed to the ledger, so it was "
+                + "not served; the ledger needs a majority of its nodes (this node's log says more)");
     }
 
     /** The request path as the audit entry records it: printable, and bounded in length. */
     static String resource(String path) {
-        String clean = path.replaceAll("\\p{Cntrl}", "?");
+        String clean = UNPRINTABLE.matcher(path).replaceAll("?");
         return clean.length() <= MAX_RESOURCE ? clean : clean.substring(0, MAX_RESOURCE) + "...";
     }
 

@@ -11,8 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs bulk work (a snapshot copies the whole database) on a thread of the lowest CPU priority,
- * so that the node's probe threads keep their deadlines while it runs. Measured before: a 5-node
+ * Runs bulk work that holds no lock (a snapshot's checksum reads the whole database file again)
+ * on a thread of the lowest CPU priority, so that the node's probe threads keep their deadlines
+ * while it runs. Never give it work that holds a lock others wait for: deprioritised, it would
+ * keep the lock for as long as other work keeps the CPU. Measured before: a 5-node
  * cluster's replicas snapshotted at the same index, each copying tens of megabytes at the node's
  * own priority, and for a second every node failed its peers' 50 ms probes (docs/benchmarks.md).
  *
@@ -51,18 +53,39 @@ final class BackgroundPriority {
     /** Runs {@code work} on a new lowest-priority thread named {@code name} and waits for it. */
     static <T> T run(String name, Callable<T> work) throws Exception {
         AtomicReference<T> result = new AtomicReference<>();
-        AtomicReference<Exception> failure = new AtomicReference<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread t = Thread.ofPlatform().name(name).daemon().start(() -> {
             lowerThisThread();
             try {
                 result.set(work.call());
-            } catch (Exception e) {
+            } catch (Throwable e) {
                 failure.set(e);
             }
         });
-        t.join();
-        if (failure.get() != null) {
-            throw failure.get();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            // The caller is shutting down: stop the work too, and do not return before it ended.
+            t.interrupt();
+            boolean interrupted = true;
+            while (t.isAlive()) {
+                try {
+                    t.join();
+                } catch (InterruptedException again) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            throw e;
+        }
+        Throwable f = failure.get();
+        if (f instanceof Exception e) {
+            throw e;
+        }
+        if (f instanceof Error e) {
+            throw e;
         }
         return result.get();
     }

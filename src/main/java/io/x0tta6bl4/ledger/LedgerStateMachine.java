@@ -268,14 +268,14 @@ final class LedgerStateMachine extends BaseStateMachine {
         Files.deleteIfExists(tmp);
         org.apache.ratis.io.MD5Hash md5;
         try {
-            // The copy and its checksum are bulk work: at the lowest priority, so that this node
-            // keeps answering its peers' probes while it snapshots (BackgroundPriority).
-            md5 = BackgroundPriority.run("ledger-snapshot", () -> {
-                core.backupTo(tmp);
-                Files.move(tmp, file.toPath(), StandardCopyOption.ATOMIC_MOVE);
-                Fsync.directory(file.toPath().getParent());
-                return MD5FileUtil.computeAndSaveMd5ForFile(file);
-            });
+            // The copy holds the ledger's lock (readers wait for it), so it runs at this thread's
+            // priority: deprioritised, it would keep the lock for as long as other work kept the
+            // CPU. The checksum reads the whole file again and holds nothing: that part runs at
+            // the lowest priority (BackgroundPriority), so the node keeps answering probes.
+            core.backupTo(tmp);
+            Files.move(tmp, file.toPath(), StandardCopyOption.ATOMIC_MOVE);
+            Fsync.directory(file.toPath().getParent());
+            md5 = BackgroundPriority.run("ledger-snapshot-md5", () -> MD5FileUtil.computeAndSaveMd5ForFile(file));
         } catch (IOException | RuntimeException e) {
             throw e;
         } catch (InterruptedException e) {

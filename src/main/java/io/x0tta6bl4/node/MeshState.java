@@ -25,17 +25,20 @@ final class MeshState implements MeshView {
     private final String self;
     private final String trustDomain;
     private final List<String> peers;
+    private final Set<String> voters;
     private final Observations observations;
     private final Supplier<LoadSample> ownLoad;
     private final Ledger ledger;
     private final InstantSource clock;
     private final Supplier<byte[]> observerView;
 
-    MeshState(String self, String trustDomain, List<String> peers, Observations observations, Supplier<LoadSample> ownLoad, Ledger ledger,
-              InstantSource clock, Supplier<byte[]> observerView) {
+    /** @param voters the ledger's voting members (this node included when it votes); the rest are listeners */
+    MeshState(String self, String trustDomain, List<String> peers, Set<String> voters, Observations observations, Supplier<LoadSample> ownLoad,
+              Ledger ledger, InstantSource clock, Supplier<byte[]> observerView) {
         this.self = self;
         this.trustDomain = trustDomain;
         this.peers = List.copyOf(peers);
+        this.voters = Set.copyOf(voters);
         this.observations = observations;
         this.ownLoad = ownLoad;
         this.ledger = ledger;
@@ -46,7 +49,7 @@ final class MeshState implements MeshView {
     @Override
     public NetworkStatus networkStatus() {
         Map<String, Observations.PeerInfo> info = observations.peers();
-        return status(self, peers, info, ledger.leader(), ledger.head().size(), clock.instant());
+        return status(self, peers, voters, info, ledger.leader(), ledger.head().size(), clock.instant());
     }
 
     /**
@@ -57,12 +60,13 @@ final class MeshState implements MeshView {
      *   <li>latency: the mean of the latest round trip to each live peer;</li>
      *   <li>mesh health: of all member pairs, the share where both ends are alive and neither end
      *       reports the other suspect or down (a peer's report is its latest probe answer);</li>
-     *   <li>critical without a ledger leader or without a majority alive (nothing can commit);
+     *   <li>critical without a ledger leader or without a majority of the ledger's voters alive
+     *       (nothing can commit; listeners do not count);
      *       healthy when everyone is alive and every link is live; degraded in between.</li>
      * </ul>
      */
-    static NetworkStatus status(String self, List<String> peers, Map<String, Observations.PeerInfo> info, Optional<String> leader, long ledgerSize,
-                                Instant now) {
+    static NetworkStatus status(String self, List<String> peers, Set<String> voters, Map<String, Observations.PeerInfo> info, Optional<String> leader,
+                                long ledgerSize, Instant now) {
         Set<String> alive = new HashSet<>();
         alive.add(self);
         double rttSum = 0;
@@ -95,7 +99,8 @@ final class MeshState implements MeshView {
         double meshHealth = pairs == 0 ? 100.0 : 100.0 * live / pairs;
         int nodesAlive = alive.size();
         Health health;
-        if (leader.isEmpty() || nodesAlive <= n / 2) {
+        long votersAlive = voters.stream().filter(alive::contains).count();
+        if (leader.isEmpty() || votersAlive <= voters.size() / 2) {
             health = Health.CRITICAL;
         } else if (nodesAlive == n && live == pairs) {
             health = Health.HEALTHY;

@@ -202,7 +202,11 @@ public final class NodeAgent implements AutoCloseable {
             }
         }, 0, POLICY_REFRESH_EVERY.toNanos(), TimeUnit.NANOSECONDS);
 
-        MeshState mesh = new MeshState(config.name(), config.trustDomain(), peerNames, observations, sampler::latest, ledger, clock, this::nodeView);
+        Set<String> voters = new java.util.HashSet<>();
+        voters.add(config.name()); // this node's replica always votes (see the replicas above)
+        config.peers().stream().filter(NodeConfig.Peer::voter).forEach(p -> voters.add(p.name()));
+        MeshState mesh = new MeshState(config.name(), config.trustDomain(), peerNames, voters, observations, sampler::latest, ledger, clock,
+                this::nodeView);
         api = ApiServer.start(config.host(), config.ports().api(),
                 new ApiServer.Wiring(config.name(), creds, new JwtSvidVerifier(bundle, clock), config.api().audience(), mesh, ledger, policy::current,
                         new ApiServer.Content(metrics::scrape, metrics.contentType()), clock, AUDIT_TIMEOUT),

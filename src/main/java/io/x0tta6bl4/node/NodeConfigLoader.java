@@ -178,6 +178,9 @@ public final class NodeConfigLoader {
         }
     }
 
+    /** What fits in a POLICY_CHANGE entry's payload with its JSON envelope (the ledger's limit is 64 KiB). */
+    static final int MAX_BOOTSTRAP_POLICY_BYTES = 56 * 1024;
+
     /**
      * The {@code api} section. A bootstrap policy file is read and parsed here, so a bad one stops
      * the node at start with the policy file's own line and field, not at the first request.
@@ -195,7 +198,14 @@ public final class NodeConfigLoader {
             if (file != null) {
                 Path path = base.resolve(file).normalize();
                 try {
-                    policy = Optional.of(Policy.parse(Files.readString(path, StandardCharsets.UTF_8), path.toString()));
+                    String text = Files.readString(path, StandardCharsets.UTF_8);
+                    int bytes = text.getBytes(StandardCharsets.UTF_8).length;
+                    if (bytes > MAX_BOOTSTRAP_POLICY_BYTES) {
+                        r.problem("api.bootstrap_policy", path + " is " + bytes + " bytes; a policy is stored whole in one ledger entry, so at most "
+                                + MAX_BOOTSTRAP_POLICY_BYTES + " bytes");
+                        return new NodeConfig.Api(audience == null ? NodeConfig.Api.DEFAULT_AUDIENCE : audience, Optional.empty());
+                    }
+                    policy = Optional.of(Policy.parse(text, path.toString()));
                 } catch (NoSuchFileException e) {
                     r.problem("api.bootstrap_policy", path + " does not exist");
                 } catch (IOException e) {

@@ -64,7 +64,15 @@ final class PolicyStore {
         } while (entries.size() == 100);
         if (current.isEmpty() && bootstrap.isPresent() && ledger.isLeader() && installing.compareAndSet(false, true)) {
             Policy p = bootstrap.get();
-            ledger.append(entry(self, p, INSTALL_ACTION)).whenComplete((seq, e) -> {
+            Submission install;
+            try {
+                install = entry(self, p, INSTALL_ACTION);
+            } catch (RuntimeException e) {
+                installing.set(false);
+                LOG.error("the bootstrap policy {} cannot be ledgered: {}", p.sourceName(), e.getMessage());
+                return;
+            }
+            ledger.append(install).whenComplete((seq, e) -> {
                 installing.set(false);
                 if (e == null) {
                     LOG.info("installed the bootstrap policy (version {}, {}) as ledger entry {}", p.version(), p.sourceName(), seq);

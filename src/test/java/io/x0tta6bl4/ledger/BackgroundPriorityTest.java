@@ -20,6 +20,13 @@ class BackgroundPriorityTest {
     }
 
     @Test
+    void anErrorOfTheWorkReachesTheCallerInsteadOfANullResult() {
+        assertThatThrownBy(() -> BackgroundPriority.run("test-bulk", () -> {
+            throw new StackOverflowError("deep");
+        })).isInstanceOf(StackOverflowError.class);
+    }
+
+    @Test
     void aFailureOfTheWorkReachesTheCaller() {
         assertThatThrownBy(() -> BackgroundPriority.run("test-bulk", () -> {
             throw new IOException("disk full");

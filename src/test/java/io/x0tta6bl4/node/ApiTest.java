@@ -191,6 +191,10 @@ class ApiTest {
         assertThat(two.get("last_probe").get("rtt_ms").asDouble()).isPositive();
         assertThat(two.get("load").get("heap_percent").asDouble()).isBetween(0.0, 100.0);
 
+        HttpResponse<String> spoof = get("node-1", "/api/nodes/evil%E2%80%AEtxt.exe", token);
+        assertThat(spoof.statusCode()).isEqualTo(404);
+        assertThat(spoof.body()).as("a bidi override from the path is not echoed").doesNotContain("\u202e").contains("evil?txt.exe");
+
         HttpResponse<String> nobody = get("node-1", "/api/nodes/node-9", token);
         assertThat(nobody.statusCode()).isEqualTo(404);
         assertThat(JSON.readTree(nobody.body()).get("error").asText()).isEqualTo("not_found");

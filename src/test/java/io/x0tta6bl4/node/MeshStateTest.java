@@ -22,7 +22,7 @@ class MeshStateTest {
     }
 
     private static MeshView.NetworkStatus status(Map<String, Observations.PeerInfo> info, Optional<String> leader) {
-        return MeshState.status("a", PEERS, info, leader, 42, NOW);
+        return MeshState.status("a", PEERS, java.util.Set.of("a", "b", "c", "d"), info, leader, 42, NOW);
     }
 
     @Test
@@ -70,8 +70,22 @@ class MeshStateTest {
     }
 
     @Test
+    void theMajorityThatDecidesCriticalIsOfTheLedgersVotersNotOfAllMembers() {
+        // a, b, c vote; d is a listener. Losing d and one voter leaves 2 of 3 voters: still a quorum.
+        var oneVoterAndTheListenerDown = Map.of("b", peer(PeerState.ALIVE, 1, List.of(), List.of()), "c", peer(PeerState.DOWN, 1, List.of(), List.of()),
+                "d", peer(PeerState.DOWN, 1, List.of(), List.of()));
+        var s = MeshState.status("a", PEERS, java.util.Set.of("a", "b", "c"), oneVoterAndTheListenerDown, Optional.of("a"), 42, NOW);
+        assertThat(s.nodesAlive()).isEqualTo(2);
+        assertThat(s.status()).as("2 of 3 voters can commit").isEqualTo(MeshView.Health.DEGRADED);
+        var twoVotersDown = Map.of("b", peer(PeerState.DOWN, 1, List.of(), List.of()), "c", peer(PeerState.DOWN, 1, List.of(), List.of()),
+                "d", peer(PeerState.ALIVE, 1, List.of(), List.of()));
+        assertThat(MeshState.status("a", PEERS, java.util.Set.of("a", "b", "c"), twoVotersDown, Optional.of("a"), 42, NOW).status())
+                .as("1 of 3 voters cannot, whatever the listeners").isEqualTo(MeshView.Health.CRITICAL);
+    }
+
+    @Test
     void aLoneNodeWithNoPeersProbedYetHasNoLatency() {
-        var s = MeshState.status("a", List.of(), Map.of(), Optional.of("a"), 1, NOW);
+        var s = MeshState.status("a", List.of(), java.util.Set.of("a"), Map.of(), Optional.of("a"), 1, NOW);
         assertThat(s.nodes()).isEqualTo(1);
         assertThat(s.latencyMs()).isZero();
         assertThat(s.meshHealth()).isEqualTo(100.0);

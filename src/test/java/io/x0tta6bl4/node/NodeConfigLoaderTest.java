@@ -140,6 +140,13 @@ class NodeConfigLoaderTest {
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).singleElement().asString()
                         .contains("api.bootstrap_policy").contains("bad.yaml:4: rules[0].effect: \"alow\" is not one of allow, deny"));
 
+        Files.writeString(dir.resolve("huge.yaml"), io.x0tta6bl4.policy.Policy.defaultDocument("mesh.example.org") + "#" + "x".repeat(60 * 1024) + "\n");
+        Path huge = write(VALID + "api:\n  bootstrap_policy: huge.yaml\n");
+        assertThatThrownBy(() -> NodeConfigLoader.load(huge))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).singleElement().asString()
+                        .contains("api.bootstrap_policy").contains("stored whole in one ledger entry"));
+
         Path missing = write(VALID + "api:\n  bootstrap_policy: nowhere.yaml\n  audiance: x\n");
         assertThatThrownBy(() -> NodeConfigLoader.load(missing))
                 .isInstanceOf(ConfigException.class)
