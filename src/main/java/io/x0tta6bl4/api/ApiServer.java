@@ -213,11 +213,7 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private static Gate.Reply ok(JsonNode body) {
-        try {
-            return new Gate.Reply(200, JSON.writeValueAsBytes(body));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return new Gate.Reply(200, Gate.bytes(body));
     }
 
     private static Gate.Incoming incoming(ServerRequest req) {

@@ -188,7 +188,7 @@ final class Gate {
         return new Reply(status, bytes(body));
     }
 
-    static byte[] bytes(ObjectNode node) {
+    static byte[] bytes(com.fasterxml.jackson.databind.JsonNode node) {
         try {
             return JSON.writeValueAsBytes(node);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

@@ -103,16 +103,4 @@ final class BackgroundPriority {
             }
         });
     }
-
-    /** The nice value of the calling thread as Linux reports it, or empty elsewhere (for tests). */
-    static Optional<Integer> niceOfThisThread() {
-        try {
-            int tid = (int) CALLS.orElseThrow()[0].invokeExact();
-            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/task/" + tid + "/stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Optional.of(Integer.parseInt(f[16]));
-        } catch (Throwable e) {
-            return Optional.empty();
-        }
-    }
 }

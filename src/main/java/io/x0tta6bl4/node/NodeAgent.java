@@ -202,9 +202,7 @@ public final class NodeAgent implements AutoCloseable {
             }
         }, 0, POLICY_REFRESH_EVERY.toNanos(), TimeUnit.NANOSECONDS);
 
-        Set<String> voters = new java.util.HashSet<>();
-        voters.add(config.name()); // this node's replica always votes (see the replicas above)
-        config.peers().stream().filter(NodeConfig.Peer::voter).forEach(p -> voters.add(p.name()));
+        Set<String> voters = replicas.stream().filter(RaftLedgerConfig.Peer::voter).map(RaftLedgerConfig.Peer::name).collect(Collectors.toSet());
         MeshState mesh = new MeshState(config.name(), config.trustDomain(), peerNames, voters, observations, sampler::latest, ledger, clock,
                 this::nodeView);
         api = ApiServer.start(config.host(), config.ports().api(),

@@ -278,7 +278,7 @@ public final class LocalCluster implements Orchestrator, AutoCloseable {
      * docs/cluster.md says how to give it to them.
      */
     static List<String> prioritized() {
-        Optional<String> nice = Stream.of("/usr/bin/nice", "/bin/nice").filter(p -> Files.isExecutable(Path.of(p))).findFirst();
+        Optional<String> nice = executable("/usr/bin/nice", "/bin/nice");
         if (nice.isEmpty() || !runsAsRoot()) {
             return List.of();
         }
@@ -302,7 +302,12 @@ public final class LocalCluster implements Orchestrator, AutoCloseable {
 
     /** {@code setsid}, so that the node has its own session and the terminal's signals do not reach it. */
     private static Optional<String> detached() {
-        return Stream.of("/usr/bin/setsid", "/bin/setsid").filter(p -> Files.isExecutable(Path.of(p))).findFirst();
+        return executable("/usr/bin/setsid", "/bin/setsid");
+    }
+
+    /** The first of {@code paths} that is an executable file. */
+    private static Optional<String> executable(String... paths) {
+        return Stream.of(paths).filter(p -> Files.isExecutable(Path.of(p))).findFirst();
     }
 
     private void record(String name, ClusterState.NodeProcess p) {
