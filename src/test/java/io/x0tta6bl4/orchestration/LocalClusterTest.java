@@ -17,6 +17,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(180)
 class LocalClusterTest {
     @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir;
+    @RegisterExtension final NodeThreadDumps dumps = new NodeThreadDumps(() -> dir);
 
     @AfterEach
     void nothingLeftRunning() {
