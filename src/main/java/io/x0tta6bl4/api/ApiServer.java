@@ -41,6 +41,11 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The node's HTTPS API: TLS 1.3 with the node's X.509-SVID as server certificate (it names
@@ -60,6 +65,12 @@ public final class ApiServer implements AutoCloseable {
     /** The most one {@code GET /api/ledger} returns. */
     static final int MAX_LIMIT = 1000;
     static final String OPENAPI_RESOURCE = "openapi.json";
+    /** What a 503 asks the client to wait before it tries again, in seconds. */
+    static final String RETRY_AFTER_SECONDS = "2";
+    /** Every served path, public and protected, with a path parameter matching one segment: what a wrong method gets 405 on. */
+    private static final List<Pattern> ROUTES = Stream.concat(Endpoint.PUBLIC_PATHS.stream(), Arrays.stream(Endpoint.values()).map(Endpoint::path))
+            .map(ApiServer::routePattern).toList();
+    private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
 
     /** What the API serves besides the mesh and the ledger. */
     public record Content(Supplier<byte[]> metrics, String metricsContentType) {}
@@ -109,8 +120,24 @@ public final class ApiServer implements AutoCloseable {
                         Gate.Handler h = handlers.get(e);
                         r.get(e.path(), (req, res) -> send(res, gate.serve(e, incoming(req), h)));
                     }
-                    r.any((req, res) -> send(res, Gate.error(404, "not_found", null, "no route " + req.prologue().method().text() + " "
-                            + Gate.resource(req.path().path()) + "; the routes are listed at /api/openapi.json")));
+                    r.any((req, res) -> {
+                        String path = req.path().path();
+                        String method = req.prologue().method().text();
+                        if (ROUTES.stream().anyMatch(route -> route.matcher(path).matches())) {
+                            res.header(HeaderNames.ALLOW, "GET");
+                            send(res, Gate.error(405, "method_not_allowed", null, method + " is not served on " + Gate.resource(path)
+                                    + "; every route of this API is GET"));
+                        } else {
+                            send(res, Gate.error(404, "not_found", null, "no route " + method + " " + Gate.resource(path)
+                                    + "; the routes are listed at /api/openapi.json"));
+                        }
+                    });
+                    // Whatever escapes a handler (an Error included) is answered in the API's JSON,
+                    // never with a framework page or a stack trace; the node's log has the details.
+                    r.error(Throwable.class, (req, res, t) -> {
+                        LOG.error("{} {} failed", req.prologue().method().text(), Gate.resource(req.path().path()), t);
+                        send(res, Gate.internalError(Gate.resource(req.path().path())));
+                    });
                 })
                 .build();
         server.start();
@@ -216,6 +243,13 @@ public final class ApiServer implements AutoCloseable {
         return new Gate.Reply(200, Gate.bytes(body));
     }
 
+    /** {@code /api/nodes/{name}} as a pattern: each {@code {param}} segment matches one path segment, the rest literally. */
+    static Pattern routePattern(String path) {
+        return Pattern.compile(Arrays.stream(path.split("/", -1))
+                .map(segment -> segment.startsWith("{") && segment.endsWith("}") ? "[^/]+" : Pattern.quote(segment))
+                .collect(Collectors.joining("/")));
+    }
+
     private static Gate.Incoming incoming(ServerRequest req) {
         Optional<InetAddress> source = req.remotePeer().address() instanceof InetSocketAddress a ? Optional.ofNullable(a.getAddress()) : Optional.empty();
         Gate.ApiRequest api = new Gate.ApiRequest() {
@@ -235,6 +269,9 @@ public final class ApiServer implements AutoCloseable {
     private static void send(ServerResponse res, Gate.Reply reply) {
         if (reply.status() == 401) {
             res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"");
+        } else if (reply.status() == 503) {
+            // The ledger needs a leader with a majority; an election takes about a second.
+            res.header(HeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
         }
         json(res, reply.status(), reply.body());
     }

@@ -110,10 +110,11 @@ final class Gate {
             reply = handler.handle(in.request());
         } catch (ApiException e) {
             reply = error(e.status(), e.code(), null, e.getMessage());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // The request boundary: whatever the handler threw is answered and audited as an
+            // ERROR; the node's log keeps the details, the caller does not see them.
             LOG.error("{} {} failed", endpoint.auditAction(), resource, e);
-            reply = error(500, "internal_error", null, "the node could not answer " + resource + ": " + e.getClass().getSimpleName()
-                    + "; the node's log has the details");
+            reply = internalError(resource);
         }
         String status = reply.status() / 100 == 2 ? "SUCCESS" : "ERROR";
         return audited(claims, endpoint, resource, in.source(), status, reply, decision);
@@ -177,6 +178,11 @@ final class Gate {
     static String resource(String path) {
         String clean = UNPRINTABLE.matcher(path).replaceAll("?");
         return clean.length() <= MAX_RESOURCE ? clean : clean.substring(0, MAX_RESOURCE) + "...";
+    }
+
+    /** The answer to a request that failed inside the node: what failed stays in the node's log. */
+    static Reply internalError(String resource) {
+        return error(500, "internal_error", null, "the node could not answer " + resource + "; the node's log has the details");
     }
 
     static Reply error(int status, String code, String reason, String message) {

@@ -263,6 +263,28 @@ class ApiTest {
 
     @Test
     @Order(6)
+    void aWrongMethodOnARouteIs405WithAllowAndAnUnknownPathIs404NeitherAudited() throws Exception {
+        String leader = leader();
+        int before = audits(leader).size();
+        for (String[] call : List.of(new String[] {"POST", "/api/network/status"}, new String[] {"DELETE", "/api/nodes/node-2"},
+                new String[] {"PUT", "/api/ledger/0"}, new String[] {"HEAD", "/health"}, new String[] {"POST", "/api/openapi.json"})) {
+            HttpResponse<String> r = mesh.send("node-1", call[0], call[1], "Bearer " + token);
+            assertThat(r.statusCode()).as(call[0] + " " + call[1]).isEqualTo(405);
+            assertThat(r.headers().firstValue("Allow")).as(call[0] + " " + call[1]).contains("GET");
+            if (!call[0].equals("HEAD")) {
+                JsonNode body = JSON.readTree(r.body());
+                assertThat(body.get("error").asText()).isEqualTo("method_not_allowed");
+                assertThat(body.get("message").asText()).contains(call[0], call[1], "GET");
+            }
+        }
+        HttpResponse<String> nowhere = mesh.send("node-1", "POST", "/api/nodes/node-2/extra", "Bearer " + token);
+        assertThat(nowhere.statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(nowhere.body()).get("error").asText()).isEqualTo("not_found");
+        assertThat(audits(leader)).as("a request no route serves is not an audited action").hasSize(before);
+    }
+
+    @Test
+    @Order(7)
     void whenANodeStopsTheStatusShowsItAtOnceAsFewerAliveAndDegraded() throws Exception {
         mesh.stop("node-3");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
@@ -270,6 +292,21 @@ class ApiTest {
             assertThat(s.get("nodes_alive").asInt()).isEqualTo(2);
             assertThat(s.get("status").asText()).isEqualTo("degraded");
             assertThat(s.get("mesh_health").asDouble()).isLessThan(100.0);
+        });
+    }
+
+    @Test
+    @Order(8)
+    void withoutALedgerMajorityAnAuthorizedRequestIs503WithRetryAfterAndNoData() throws Exception {
+        mesh.stop("node-2"); // node-3 stopped above: node-1 is alone, the ledger cannot commit
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            HttpResponse<String> r = get("node-1", "/api/network/status", token);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+            assertThat(r.headers().firstValue("Retry-After")).contains("2");
+            JsonNode body = JSON.readTree(r.body());
+            assertThat(fields(body)).containsExactly("error", "message");
+            assertThat(body.get("error").asText()).isEqualTo("audit_unavailable");
+            assertThat(r.body()).doesNotContain("Exception", "ratis", "\tat ");
         });
     }
 }

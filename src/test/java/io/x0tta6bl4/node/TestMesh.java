@@ -97,7 +97,13 @@ final class TestMesh implements AutoCloseable {
 
     /** GET {@code path} on {@code node}'s API, with {@code authorization} as the header when not null. */
     HttpResponse<String> get(String node, String path, String authorization) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + agents.get(node).apiPort() + path)).timeout(Duration.ofSeconds(10));
+        return send(node, "GET", path, authorization);
+    }
+
+    /** {@code method} (GET, HEAD, POST, ...) {@code path} on {@code node}'s API, without a body. */
+    HttpResponse<String> send(String node, String method, String path, String authorization) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + agents.get(node).apiPort() + path))
+                .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10));
         if (authorization != null) {
             b.header("Authorization", authorization);
         }
