@@ -346,9 +346,9 @@ final class LedgerCore implements AutoCloseable {
         listeners.remove(listener);
     }
 
-    /** Writes a consistent copy of the database (for a Raft snapshot). */
-    synchronized void backupTo(java.nio.file.Path target) {
-        store.backupTo(target);
+    /** Copies the database to {@code target}, unsynced (see {@code LedgerStore.copyTo}); holds this core's lock meanwhile. */
+    synchronized void copyTo(java.nio.file.Path target) {
+        store.copyTo(target);
     }
 
     @Override

@@ -1,7 +1,9 @@
 package io.x0tta6bl4.ledger;
 
 import io.x0tta6bl4.identity.SpiffeId;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -66,7 +68,7 @@ final class LedgerStore implements AutoCloseable {
             s.execute("PRAGMA journal_mode=WAL");
             // NORMAL: a power loss may roll back the latest transactions, which the Raft log still
             // holds and replays. What the log no longer holds (below a snapshot) is made durable
-            // by the checkpoint in backupTo before Ratis purges it.
+            // by the checkpoint in copyTo before Ratis purges it.
             s.execute("PRAGMA synchronous=NORMAL");
             s.execute("PRAGMA foreign_keys=OFF");
             s.execute("""
@@ -476,37 +478,34 @@ final class LedgerStore implements AutoCloseable {
     }
 
     /**
-     * Copies the whole database, consistently, to {@code target} (a Raft snapshot). VACUUM INTO
-     * cannot run inside a transaction, and this connection always has one open, so the copy is
-     * made by a second, auto-committing connection: WAL mode gives it a consistent read.
+     * Copies the whole database, consistently, to {@code target} (a Raft snapshot), without
+     * syncing the copy: the caller syncs it, outside any lock, before relying on it.
+     *
+     * <p>A TRUNCATE checkpoint writes every frame of the WAL into the database file, syncs it and
+     * empties the WAL, so the file alone is the whole ledger and survives a power loss (Ratis may
+     * then purge the log up to this snapshot). The file is then copied as it is: the caller holds
+     * the ledger's lock, so nothing writes in between. This costs a page-cache copy; the
+     * {@code VACUUM INTO} it replaces rebuilt every table and index, and the snapshots of all
+     * replicas (taken at the same log index) stalled the nodes long enough for their peers to
+     * suspect them. The checkpoint runs on a second connection because this one always has a
+     * transaction open.
      */
-    void backupTo(Path target) {
+    void copyTo(Path target) {
         if (url.equals(MEMORY)) {
             throw new LedgerException(LedgerException.Reason.UNAVAILABLE, "an in-memory ledger has no file to snapshot");
         }
-        try (Connection copy = DriverManager.getConnection(url)) {
+        try (Connection other = DriverManager.getConnection(url)) {
             db.commit();
-            // Syncs the WAL and the database file: everything applied so far survives a power
-            // loss, so Ratis may purge the log up to this snapshot. (Closed before VACUUM, which
-            // refuses to run while another statement is open.)
-            try (Statement checkpoint = copy.createStatement(); ResultSet r = checkpoint.executeQuery("PRAGMA wal_checkpoint(FULL)")) {
+            try (Statement checkpoint = other.createStatement(); ResultSet r = checkpoint.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
                 if (r.next() && r.getInt(1) != 0) {
-                    throw new SQLException("WAL checkpoint was blocked; the snapshot is not taken");
+                    throw new SQLException("WAL checkpoint was blocked (a reader holds an older view); the snapshot is not taken");
                 }
             }
-            try (PreparedStatement p = copy.prepareStatement("VACUUM INTO ?")) {
-                p.setString(1, target.toAbsolutePath().toString());
-                p.execute();
-            }
+            Files.copy(Path.of(location), target, StandardCopyOption.REPLACE_EXISTING);
         } catch (SQLException e) {
             throw unavailable(e);
-        }
-        // VACUUM INTO does not sync its output; the snapshot must be on disk before Ratis purges
-        // the log it replaces.
-        try {
-            Fsync.file(target);
         } catch (java.io.IOException e) {
-            throw new LedgerException(LedgerException.Reason.UNAVAILABLE, "cannot sync snapshot " + target + ": " + e.getMessage(), e);
+            throw new LedgerException(LedgerException.Reason.UNAVAILABLE, "cannot copy " + location + " to " + target + ": " + e.getMessage(), e);
         }
     }
 

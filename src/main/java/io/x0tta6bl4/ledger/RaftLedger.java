@@ -139,6 +139,17 @@ public final class RaftLedger implements Ledger {
                 .setStartupRole(p.voter() ? RaftPeerRole.FOLLOWER : RaftPeerRole.LISTENER).build();
     }
 
+    /**
+     * This replica's snapshot interval: {@code snapshotEvery} plus a step of
+     * {@code snapshotEvery / (2 x replicas)} per place of its name among the replicas' names, so
+     * that replicas do not all snapshot at the same log index, at the same moment, on a shared
+     * disk (they drift apart further with every snapshot).
+     */
+    static long snapshotThreshold(RaftLedgerConfig c) {
+        List<String> names = c.peers().stream().map(RaftLedgerConfig.Peer::name).sorted().toList();
+        return c.snapshotEvery() + names.indexOf(c.self()) * (c.snapshotEvery() / (2L * names.size()));
+    }
+
     private static RaftProperties properties(RaftLedgerConfig c) {
         RaftProperties p = new RaftProperties();
         RaftServerConfigKeys.setStorageDir(p, List.of(c.dataDir().resolve("raft").toFile()));
@@ -148,7 +159,7 @@ public final class RaftLedger implements Ledger {
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(400, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(800, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
-        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, c.snapshotEvery());
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, snapshotThreshold(c));
         RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
         RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(Integer.MAX_VALUE, c.snapshotEvery()));
