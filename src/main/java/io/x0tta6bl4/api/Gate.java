@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -139,8 +140,10 @@ final class Gate {
     /** Commits the audit entry, then hands back {@code reply}; or 503 if the entry could not be committed. */
     private Reply audited(JwtSvidClaims claims, Endpoint endpoint, String resource, Optional<InetAddress> source, String status, Reply reply,
                           Decision decision) {
+        String requestId = UUID.randomUUID().toString();
         ObjectNode payload = JSON.createObjectNode()
                 .put("http_status", reply.status())
+                .put("request_id", requestId)
                 .put("node", node)
                 .put("policy_resource", endpoint.resource())
                 .put("rule", decision.rule());
@@ -159,13 +162,37 @@ final class Gate {
             return reply;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            recordRefusal(entry, requestId);
             return unaudited(resource, "interrupted");
         } catch (ExecutionException e) {
             LOG.warn("audit entry for {} failed", resource, e.getCause());
+            recordRefusal(entry, requestId);
             return unaudited(resource, "the ledger refused or lost it");
         } catch (TimeoutException e) {
+            recordRefusal(entry, requestId);
             return unaudited(resource, "not committed within " + auditTimeout.toMillis() + " ms");
         }
+    }
+
+    /**
+     * An audit entry that missed its deadline may still commit later: it was on its way to the
+     * ledger's leader, and nothing can call it back. It would then record the answer the handler
+     * produced, which the client never got. So a second entry, with the same {@code request_id},
+     * records what the client was answered: 503, status ERROR. It is appended without waiting
+     * (the ledger is in trouble); it commits after the first, if that ever commits.
+     */
+    private void recordRefusal(Submission late, String requestId) {
+        ObjectNode payload = JSON.createObjectNode()
+                .put("http_status", 503)
+                .put("request_id", requestId)
+                .put("node", node)
+                .put("error", "audit_unavailable");
+        Submission refusal = new Submission(EntryType.AUDIT, late.actor(), late.action(), late.resource(), "ERROR", payload.toString());
+        ledger.append(refusal).whenComplete((seq, e) -> {
+            if (e != null) {
+                LOG.warn("the 503 answer to request {} ({}) could not be ledgered either: {}", requestId, late.resource(), e.getMessage());
+            }
+        });
     }
 
     private Reply unaudited(String resource, String why) {

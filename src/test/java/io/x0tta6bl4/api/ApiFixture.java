@@ -1,0 +1,73 @@
+package io.x0tta6bl4.api;
+
+import io.x0tta6bl4.identity.CertificateAuthority;
+import io.x0tta6bl4.identity.JwtSvidVerifier;
+import io.x0tta6bl4.identity.NodeCredentials;
+import io.x0tta6bl4.identity.SpiffeId;
+import io.x0tta6bl4.ledger.Ledger;
+import io.x0tta6bl4.monitor.RequestStats;
+import io.x0tta6bl4.policy.Policy;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/** One node's API server on loopback, with a CA, the default policy and an HTTPS client that trusts the CA. */
+final class ApiFixture implements AutoCloseable {
+    static final String DOMAIN = "mesh.test";
+    final CertificateAuthority ca;
+    final NodeCredentials node;
+    private final SecureRandom random = new SecureRandom();
+    private final HttpClient http;
+    private ApiServer server;
+
+    ApiFixture(Path dir) throws Exception {
+        ca = CertificateAuthority.init(dir.resolve("ca"), DOMAIN, Instant.now(), random);
+        node = ca.issueNode("node-1", Duration.ofHours(1), Instant.now(), random);
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("root", ca.bundle().x509Root());
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
+        tmf.init(trust);
+        SSLContext ctx = SSLContext.getInstance("TLSv1.3");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        http = HttpClient.newBuilder().sslContext(ctx).build();
+    }
+
+    void start(MeshView mesh, Ledger ledger, Supplier<byte[]> metrics, Duration auditTimeout) {
+        Policy policy = Policy.defaultPolicy(DOMAIN);
+        server = ApiServer.start("127.0.0.1", 0, new ApiServer.Wiring("node-1", node, new JwtSvidVerifier(ca.bundle(), InstantSource.system()),
+                "x0tta6bl4", mesh, ledger, () -> Optional.of(policy), new ApiServer.Content(metrics, "text/plain"), InstantSource.system(),
+                auditTimeout), new RequestStats(Duration.ofSeconds(10), 10), new AtomicInteger(), System::nanoTime);
+    }
+
+    /** A token for {@code app/ops}, which the default policy lets read everything. */
+    String token() {
+        return ca.jwtIssuer(random).issue(SpiffeId.parse("spiffe://" + DOMAIN + "/app/ops"), List.of("x0tta6bl4"), Duration.ofMinutes(5), Instant.now());
+    }
+
+    HttpResponse<String> get(String path, String token) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port() + path)).header("Authorization", "Bearer " + token)
+                .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.close();
+        }
+    }
+}
