@@ -6,6 +6,7 @@ import io.x0tta6bl4.identity.NodeCredentials;
 import io.x0tta6bl4.identity.SpiffeId;
 import io.x0tta6bl4.ledger.Ledger;
 import io.x0tta6bl4.monitor.RequestStats;
+import io.x0tta6bl4.orchestration.NodeClient;
 import io.x0tta6bl4.policy.Policy;
 import java.io.IOException;
 import java.net.URI;
@@ -13,7 +14,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,8 +22,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /** One node's API server on loopback, with a CA, the default policy and an HTTPS client that trusts the CA. */
 final class ApiFixture implements AutoCloseable {
@@ -37,14 +35,7 @@ final class ApiFixture implements AutoCloseable {
     ApiFixture(Path dir) throws Exception {
         ca = CertificateAuthority.init(dir.resolve("ca"), DOMAIN, Instant.now(), random);
         node = ca.issueNode("node-1", Duration.ofHours(1), Instant.now(), random);
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("root", ca.bundle().x509Root());
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
-        tmf.init(trust);
-        SSLContext ctx = SSLContext.getInstance("TLSv1.3");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        http = HttpClient.newBuilder().sslContext(ctx).build();
+        http = HttpClient.newBuilder().sslContext(NodeClient.trusting(ca.bundle().x509Root())).build();
     }
 
     void start(MeshView mesh, Ledger ledger, Supplier<byte[]> metrics, Duration auditTimeout) {

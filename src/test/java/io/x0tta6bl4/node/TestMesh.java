@@ -12,7 +12,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,8 +20,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * N real node agents in this JVM on loopback (real TLS listeners, real Raft, real probes), with
@@ -65,14 +62,7 @@ final class TestMesh implements AutoCloseable {
             configs.put("node-" + i, NodeConfigLoader.load(file));
         }
         configs.keySet().parallelStream().forEach(this::start);
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("root", ca.bundle().x509Root());
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
-        tmf.init(trust);
-        SSLContext ctx = SSLContext.getInstance("TLSv1.3");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        https = HttpClient.newBuilder().sslContext(ctx).connectTimeout(Duration.ofSeconds(2)).build();
+        https = HttpClient.newBuilder().sslContext(io.x0tta6bl4.orchestration.NodeClient.trusting(ca.bundle().x509Root())).connectTimeout(Duration.ofSeconds(2)).build();
     }
 
     void start(String name) {
