@@ -259,7 +259,6 @@ public final class LocalCluster implements Orchestrator, AutoCloseable {
             Process process = pb.start();
             ClusterState.NodeProcess p = new ClusterState.NodeProcess(process.pid(), process.toHandle().info().startInstant().orElse(now));
             record(name, p);
-            prioritizeGroup(name, process.pid());
             progress.accept(name + " started (pid " + p.pid() + ", log " + dir.relativize(log) + ")");
             return p;
         } catch (IOException e) {
@@ -277,6 +276,10 @@ public final class LocalCluster implements Orchestrator, AutoCloseable {
      * cluster with 2 CPU-burning threads on 2 cores gave false SUSPECT/DOWN verdicts at equal
      * priority (docs/benchmarks.md). Without root the nodes run at the caller's priority, and
      * docs/cluster.md says how to give it to them.
+     *
+     * <p>Where the kernel schedules by session groups (autogroup), this orders a node's threads
+     * only within its own session, not against other sessions; giving each node's group the same
+     * priority was tried and made the soak worse (docs/cluster.md), so it is not done.
      */
     static List<String> prioritized() {
         Optional<String> nice = executable("/usr/bin/nice", "/bin/nice");
@@ -284,48 +287,6 @@ public final class LocalCluster implements Orchestrator, AutoCloseable {
             return List.of();
         }
         return List.of(nice.get(), "-n", Integer.toString(NODE_NICE));
-    }
-
-    /**
-     * With autogroup scheduling (Linux's {@code kernel.sched_autogroup_enabled}, on by default in
-     * many kernels, and on here), a nice value orders threads only within their session's group;
-     * between groups, each group's own nice decides. A node leads its own session
-     * ({@code setsid}), so {@code nice -n -10} alone gave it no edge at all over a CPU burner in
-     * another session: the group of each node gets the same nice, through
-     * {@code /proc/PID/autogroup}. That is written only once the node leads its session: before
-     * {@code setsid} has run, the group is still this command's own.
-     */
-    void prioritizeGroup(String name, long pid) {
-        Path group = Path.of("/proc", Long.toString(pid), "autogroup");
-        if (prioritized().isEmpty() || !Files.exists(group)) {
-            return;
-        }
-        Instant deadline = Instant.now().plusSeconds(2);
-        while (!leadsSession(pid) && Instant.now().isBefore(deadline)) {
-            sleep(Duration.ofMillis(5));
-        }
-        try {
-            if (leadsSession(pid)) {
-                Files.writeString(group, Integer.toString(NODE_NICE));
-                return;
-            }
-        } catch (IOException e) {
-            progress.accept(name + ": could not set the priority of its scheduling group (" + e.getMessage() + "); it runs at nice "
-                    + NODE_NICE + " within its group only");
-            return;
-        }
-        progress.accept(name + " did not start its own session within 2 s; its scheduling group keeps the default priority");
-    }
-
-    /** Whether process {@code pid} leads its own session (field 6 of {@code /proc/PID/stat}); false if it is gone. */
-    static boolean leadsSession(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(fields[3]) == pid;
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
     }
 
     /** Whether the effective user id is 0, from {@code /proc/self/status} (false where that does not exist). */

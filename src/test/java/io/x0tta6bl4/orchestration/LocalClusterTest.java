@@ -107,11 +107,6 @@ class LocalClusterTest {
                 String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
                 String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                 assertThat(Integer.parseInt(fields[16])).as(name + " runs at the nodes' priority").isEqualTo(LocalCluster.NODE_NICE);
-                Path group = Path.of("/proc/" + pid + "/autogroup");
-                if (Files.exists(group)) {
-                    assertThat(Files.readString(group)).as(name + "'s scheduling group has the nodes' priority too")
-                            .contains("nice " + LocalCluster.NODE_NICE);
-                }
             }
         }
         JsonNode healthy = networkStatus(state, leader);
