@@ -188,11 +188,16 @@ final class Gate {
                 .put("node", node)
                 .put("error", "audit_unavailable");
         Submission refusal = new Submission(EntryType.AUDIT, late.actor(), late.action(), late.resource(), "ERROR", payload.toString());
-        ledger.append(refusal).whenComplete((seq, e) -> {
-            if (e != null) {
-                LOG.warn("the 503 answer to request {} ({}) could not be ledgered either: {}", requestId, late.resource(), e.getMessage());
-            }
-        });
+        try {
+            ledger.append(refusal).whenComplete((seq, e) -> {
+                if (e != null) {
+                    LOG.warn("the 503 answer to request {} ({}) could not be ledgered either: {}", requestId, late.resource(), e.getMessage());
+                }
+            });
+        } catch (RuntimeException e) {
+            // The 503 goes out regardless; a ledger that throws instead of failing the future is logged.
+            LOG.warn("the 503 answer to request {} ({}) could not be ledgered either", requestId, late.resource(), e);
+        }
     }
 
     private Reply unaudited(String resource, String why) {
