@@ -98,6 +98,12 @@ final class Gate {
         Instant now = clock.instant();
         Decision decision = decide(endpoint, claims, in.source(), now);
         String resource = resource(in.path());
+        if (ledger.leader().isEmpty()) {
+            // No leader known: the audit entry would wait in the commit queue and might commit long
+            // after this request was answered 503, saying an answer was served that was not. And
+            // the handler's answer would be dropped anyway: it is not computed.
+            return unaudited(resource, "no ledger leader is known");
+        }
         if (!decision.allowed()) {
             ObjectNode body = JSON.createObjectNode()
                     .put("error", "access_denied")
@@ -132,7 +138,7 @@ final class Gate {
     private Decision decide(Endpoint endpoint, JwtSvidClaims claims, Optional<InetAddress> source, Instant now) {
         Optional<Policy> p = policy.get();
         if (p.isEmpty()) {
-            return new Decision(false, Decision.DEFAULT_DENY, "no policy is in the ledger yet, so every request is refused (deny by default)");
+            return new Decision(false, Decision.DEFAULT_DENY, Decision.NO_POLICY);
         }
         return p.get().decide(new Request(claims.subject(), endpoint.resource(), endpoint.action(), source, now), limiter);
     }
@@ -152,11 +158,6 @@ final class Gate {
         }
         source.ifPresent(a -> payload.put("source", a.getHostAddress()));
         Submission entry = new Submission(EntryType.AUDIT, claims.subject(), endpoint.auditAction(), resource, status, payload.toString());
-        if (ledger.leader().isEmpty()) {
-            // No leader known: the entry would wait in the commit queue and might commit long after
-            // this request was answered 503, saying an answer was served that was not.
-            return unaudited(resource, "no ledger leader is known");
-        }
         try {
             ledger.append(entry).get(auditTimeout.toNanos(), TimeUnit.NANOSECONDS);
             return reply;

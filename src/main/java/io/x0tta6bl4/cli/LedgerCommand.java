@@ -1,6 +1,5 @@
 package io.x0tta6bl4.cli;
 
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.x0tta6bl4.api.LedgerJson;
 import io.x0tta6bl4.ledger.EntryType;
@@ -23,7 +22,6 @@ import picocli.CommandLine.Spec;
         subcommands = {LedgerBench.class, LedgerServe.class, LedgerCommand.Verify.class, LedgerCommand.Show.class,
                 LedgerCommand.Proof.class, LedgerCommand.Export.class})
 final class LedgerCommand {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @Command(name = "verify", description = {"Recompute every hash, the Merkle tree and all signatures from a node's ledger file.",
             "Exit 0 with the size and root, or 1 naming the first bad entry."})

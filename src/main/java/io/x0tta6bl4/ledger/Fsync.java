@@ -19,6 +19,17 @@ final class Fsync {
         }
     }
 
+    /**
+     * Publishes {@code temp} as {@code target} crash-safely: syncs it, renames it over
+     * {@code target} atomically and syncs the directory, so that after a power loss
+     * {@code target} is either the old file or the whole new one.
+     */
+    static void publish(Path temp, Path target) throws IOException {
+        file(temp);
+        java.nio.file.Files.move(temp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        directory(target.toAbsolutePath().getParent());
+    }
+
     /** Makes a rename or a new file in {@code dir} durable. */
     static void directory(Path dir) throws IOException {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {

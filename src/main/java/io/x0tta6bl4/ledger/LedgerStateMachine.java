@@ -26,7 +26,6 @@ import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.FileInfo;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.SnapshotInfo;
-import org.apache.ratis.statemachine.SnapshotRetentionPolicy;
 import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
@@ -123,11 +122,9 @@ final class LedgerStateMachine extends BaseStateMachine {
         Path temp = dataDir.resolve(LedgerStore.FILE_NAME + ".installing");
         try {
             Files.copy(source, temp, StandardCopyOption.REPLACE_EXISTING);
-            Fsync.file(temp);
             Files.deleteIfExists(db.resolveSibling(LedgerStore.FILE_NAME + "-wal"));
             Files.deleteIfExists(db.resolveSibling(LedgerStore.FILE_NAME + "-shm"));
-            Files.move(temp, db, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            Fsync.directory(dataDir);
+            Fsync.publish(temp, db);
         } catch (IOException e) {
             throw new LedgerException(LedgerException.Reason.UNAVAILABLE, "cannot install snapshot " + source + " into " + db + ": " + e.getMessage(), e);
         }
@@ -278,12 +275,11 @@ final class LedgerStateMachine extends BaseStateMachine {
             // keeps answering probes.
             core.copyTo(tmp);
             copied = clock.millis();
-            Fsync.file(tmp);
-            Files.move(tmp, file.toPath(), StandardCopyOption.ATOMIC_MOVE);
-            Fsync.directory(file.toPath().getParent());
+            Fsync.publish(tmp, file.toPath());
             synced = clock.millis();
             md5 = BackgroundPriority.run("ledger-snapshot-md5", () -> MD5FileUtil.computeAndSaveMd5ForFile(file));
         } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp); // a failed copy (a full disk, say) must not stay behind under a name Ratis never cleans up
             throw e;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -291,13 +287,8 @@ final class LedgerStateMachine extends BaseStateMachine {
         } catch (Exception e) {
             throw new IOException("snapshot failed: " + e.getMessage(), e);
         }
+        // Ratis removes the snapshots beyond its retention (2, RaftLedger's properties) itself, after this returns.
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
-        storage.cleanupOldSnapshots(new SnapshotRetentionPolicy() {
-            @Override
-            public int getNumSnapshotsRetained() {
-                return 2;
-            }
-        });
         LOG.info("ledger snapshot at index {} ({} entries, {} bytes; copy {} ms with the ledger locked, sync {} ms, checksum {} ms): {}",
                 last.getIndex(), core.head().size(), file.length(), copied - started, synced - copied, clock.millis() - synced, file);
         return last.getIndex();

@@ -266,7 +266,9 @@ final class LedgerStore implements AutoCloseable {
         try {
             org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
             config.setReadOnly(true);
-            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dbFile.toAbsolutePath(), config.toProperties());
+            // immutable: a snapshot is a copy of a WAL-mode file; opened normally, SQLite would
+            // leave -wal and -shm files beside it that nothing removes.
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + dbFile.toAbsolutePath() + "?immutable=1", config.toProperties());
                  Statement st = c.createStatement();
                  ResultSet r = st.executeQuery("SELECT value FROM meta WHERE key = 'applied_index'")) {
                 return r.next() ? Long.parseLong(new String(r.getBytes(1))) : -1;

@@ -143,7 +143,8 @@ public final class RaftLedger implements Ledger {
      * This replica's snapshot interval: {@code snapshotEvery} plus a step of
      * {@code snapshotEvery / (2 x replicas)} per place of its name among the replicas' names, so
      * that replicas do not all snapshot at the same log index, at the same moment, on a shared
-     * disk (they drift apart further with every snapshot).
+     * disk. (They meet again at common multiples of their intervals, 60,000 for the first and
+     * third of five at the default, so a shared snapshot moment becomes rare, not impossible.)
      */
     static long snapshotThreshold(RaftLedgerConfig c) {
         List<String> names = c.peers().stream().map(RaftLedgerConfig.Peer::name).sorted().toList();

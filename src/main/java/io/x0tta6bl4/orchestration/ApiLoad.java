@@ -42,7 +42,7 @@ public final class ApiLoad {
     }
 
     /** Both endpoints, and the throughput ratio status / health. */
-    public record Report(Result health, Result status, int concurrency) {
+    public record Report(Result health, Result status) {
         public double ratio() {
             return status.perSecond() / health.perSecond();
         }
@@ -102,7 +102,7 @@ public final class ApiLoad {
                 progress.accept(String.format(Locale.ROOT, "round %d/%d: /health %.0f req/s, status %.0f req/s", r, plan.rounds(),
                         health.getLast().perSecond(), status.getLast().perSecond()));
             }
-            return new Report(merge(HEALTH, health), merge(STATUS, status), plan.concurrency());
+            return new Report(merge(HEALTH, health), merge(STATUS, status));
         } finally {
             clients.forEach(WebClient::closeResource);
         }
@@ -124,6 +124,9 @@ public final class ApiLoad {
         for (int w = 0; w < clients.size(); w++) {
             int worker = w;
             WebClient client = clients.get(w);
+            // One header per worker and phase: a token lives for minutes, a phase for seconds, and
+            // the client's own cost must be the same on both routes.
+            String authorization = path.equals(STATUS) ? "Bearer " + token.get() : null;
             Thread.ofVirtual().name("api-load-" + w).start(() -> {
                 long[] lat = new long[1024];
                 int n = 0;
@@ -131,8 +134,8 @@ public final class ApiLoad {
                     while (System.nanoTime() < end) {
                         long t0 = System.nanoTime();
                         var request = client.get(path);
-                        if (path.equals(STATUS)) {
-                            request.header(io.helidon.http.HeaderNames.AUTHORIZATION, "Bearer " + token.get());
+                        if (authorization != null) {
+                            request.header(io.helidon.http.HeaderNames.AUTHORIZATION, authorization);
                         }
                         boolean ok;
                         try (HttpClientResponse res = request.request()) {
@@ -164,14 +167,7 @@ public final class ApiLoad {
             throw ClusterException.failed("interrupted while measuring " + path);
         }
         long elapsed = System.nanoTime() - start;
-        int total = Arrays.stream(perWorker).mapToInt(a -> a.length).sum();
-        long[] all = new long[total];
-        int at = 0;
-        for (long[] a : perWorker) {
-            System.arraycopy(a, 0, all, at, a.length);
-            at += a.length;
-        }
-        return new Phase(all, failures.get(), elapsed);
+        return new Phase(Arrays.stream(perWorker).flatMapToLong(Arrays::stream).toArray(), failures.get(), elapsed);
     }
 
     private static Result merge(String path, List<Phase> phases) {
@@ -181,13 +177,7 @@ public final class ApiLoad {
         if (all.length == 0) {
             throw ClusterException.failed(path + ": no request succeeded (" + failures + " failed); is the node up and the token allowed?");
         }
-        return new Result(path, all.length, failures, Duration.ofNanos(elapsed), Duration.ofNanos(rank(all, 0.50)), Duration.ofNanos(rank(all, 0.99)),
-                Duration.ofNanos(all[all.length - 1]));
-    }
-
-    /** Nearest rank over a sorted array. */
-    static long rank(long[] sorted, double p) {
-        int r = (int) Math.ceil(p * sorted.length);
-        return sorted[Math.min(sorted.length, Math.max(1, r)) - 1];
+        return new Result(path, all.length, failures, Duration.ofNanos(elapsed), Duration.ofNanos(Percentiles.nearestRank(all, 0.50)),
+                Duration.ofNanos(Percentiles.nearestRank(all, 0.99)), Duration.ofNanos(all[all.length - 1]));
     }
 }

@@ -59,10 +59,6 @@ public final class ClusterToken implements Supplier<String> {
         return SpiffeId.app(trustDomain, WORKLOAD);
     }
 
-    public SpiffeId subject() {
-        return subject;
-    }
-
     /** A token with at least {@link #RENEW_BEFORE} of life left. */
     @Override
     public synchronized String get() {

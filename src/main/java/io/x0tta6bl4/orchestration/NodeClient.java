@@ -67,7 +67,7 @@ public final class NodeClient implements AutoCloseable {
              * rather than wrong.
              */
             public boolean policyPending() {
-                return status == 403 && Decision.DEFAULT_DENY.equals(detail) && message.contains("no policy");
+                return status == 403 && Decision.DEFAULT_DENY.equals(detail) && Decision.NO_POLICY.equals(message);
             }
 
             /** "refused the cluster's token: HTTP 401 invalid_token (expired): ...", to follow a node's name. */

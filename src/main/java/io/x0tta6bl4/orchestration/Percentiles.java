@@ -9,10 +9,16 @@ final class Percentiles {
     private Percentiles() {}
 
     static Optional<Duration> nearestRank(List<Duration> sorted, double p) {
-        if (sorted.isEmpty()) {
-            return Optional.empty();
-        }
-        int rank = (int) Math.ceil(p * sorted.size());
-        return Optional.of(sorted.get(Math.min(sorted.size(), Math.max(1, rank)) - 1));
+        return sorted.isEmpty() ? Optional.empty() : Optional.of(sorted.get(rank(sorted.size(), p)));
+    }
+
+    /** The same over a sorted, non-empty array. */
+    static long nearestRank(long[] sorted, double p) {
+        return sorted[rank(sorted.length, p)];
+    }
+
+    /** The 0-based position of rank ⌈p·n⌉, clamped to the sample. */
+    private static int rank(int n, double p) {
+        return Math.min(n, Math.max(1, (int) Math.ceil(p * n))) - 1;
     }
 }

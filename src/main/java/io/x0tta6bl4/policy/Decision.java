@@ -17,6 +17,11 @@ public record Decision(boolean allowed, String rule, String reason) {
      * take this id, so it is never ambiguous.
      */
     public static final String DEFAULT_DENY = "default-deny";
+    /**
+     * The {@link #reason} of every refusal while no policy is in force: clients that wait for a
+     * node to become ready (the cluster commands) recognise "not yet" by it.
+     */
+    public static final String NO_POLICY = "no policy is in the ledger yet, so every request is refused (deny by default)";
 
     public Decision {
         Objects.requireNonNull(rule, "rule");

@@ -170,7 +170,7 @@ class LocalClusterStandInTest {
                     verifier.verify(auth.substring("Bearer ".length()), config.api().audience());
                     if (Instant.now().isBefore(started.plus(NO_POLICY_FOR))) {
                         status = 403;
-                        body = "{\"error\":\"access_denied\",\"rule\":\"default-deny\",\"reason\":\"no policy is in the ledger yet\"}";
+                        body = "{\"error\":\"access_denied\",\"rule\":\"default-deny\",\"reason\":\"" + io.x0tta6bl4.policy.Decision.NO_POLICY + "\"}";
                     } else {
                         body = view();
                     }

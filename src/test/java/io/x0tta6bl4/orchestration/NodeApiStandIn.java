@@ -38,8 +38,8 @@ final class NodeApiStandIn implements AutoCloseable {
 
         /** The node's 403 while its ledger holds no policy yet. */
         static Response policyPending() {
-            return new Response(403, "{\"error\":\"access_denied\",\"rule\":\"default-deny\",\"reason\":\"no policy is in the ledger yet, "
-                    + "so every request is refused (deny by default)\"}", Duration.ZERO);
+            return new Response(403, "{\"error\":\"access_denied\",\"rule\":\"default-deny\",\"reason\":\"" + io.x0tta6bl4.policy.Decision.NO_POLICY + "\"}",
+                    Duration.ZERO);
         }
     }
 
