@@ -3,9 +3,12 @@ package io.x0tta6bl4.monitor;
 import io.x0tta6bl4.transport.PeerCallException;
 import io.x0tta6bl4.transport.PeerClient;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -50,6 +53,14 @@ public final class Prober implements AutoCloseable {
     public static final java.time.Duration SOCKET_TIMEOUT = java.time.Duration.ofSeconds(1);
     private volatile Map<String, PeerState> states;
     private volatile boolean closed;
+    /**
+     * Scheduler thread only. Each peer's probes form one chain (a probe schedules the next); a
+     * {@link #probeNow} starts a new chain and bumps the generation, so the old chain's pending
+     * probe finds itself stale and ends.
+     */
+    private final Map<String, Long> generation = new HashMap<>();
+    /** Scheduler thread only: the peers with a probe whose outcome is not known yet. */
+    private final Set<String> unsettled = new HashSet<>();
 
     /**
      * @param clients   one client per peer, keyed by the peer's node name (the detector's names)
@@ -89,8 +100,35 @@ public final class Prober implements AutoCloseable {
         return Map.copyOf(answers);
     }
 
+    /**
+     * Probes {@code peer} now instead of at its next due time, unless a probe of it is already
+     * out: something suggests it has just gone (its watch connection broke, see {@link PeerWatch}).
+     * Only the probes judge; this changes when the next one runs, not what counts as a miss.
+     * Safe from any thread.
+     */
+    public void probeNow(String peer) {
+        if (closed || !clients.containsKey(peer)) {
+            return;
+        }
+        try {
+            scheduler.execute(() -> {
+                if (!closed && !unsettled.contains(peer)) {
+                    generation.merge(peer, 1L, Long::sum);
+                    probe(peer, nanoTime.getAsLong());
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // shutting down
+        }
+    }
+
     private void schedule(String peer, long dueNanos) {
-        at(dueNanos, () -> probe(peer, dueNanos));
+        long chain = generation.getOrDefault(peer, 0L);
+        at(dueNanos, () -> {
+            if (generation.getOrDefault(peer, 0L) == chain) {
+                probe(peer, dueNanos);
+            }
+        });
     }
 
     private void scheduleTick(long dueNanos) {
@@ -123,6 +161,7 @@ public final class Prober implements AutoCloseable {
             return;
         }
         long started = nanoTime.getAsLong();
+        unsettled.add(peer);
         AtomicBoolean settled = new AtomicBoolean();
         long deadline = detector.settings().timeout().toNanos();
         // The deadline is the prober's, not the socket's: a late answer is a miss for the detector,
@@ -176,6 +215,7 @@ public final class Prober implements AutoCloseable {
     }
 
     private void completed(String peer, long dueNanos, long started, long completed, ProbeResult result, Optional<ProbeAnswer> answer) {
+        unsettled.remove(peer);
         if (closed) {
             return;
         }

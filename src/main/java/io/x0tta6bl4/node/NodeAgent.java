@@ -16,6 +16,7 @@ import io.x0tta6bl4.monitor.FailureDetector;
 import io.x0tta6bl4.monitor.LoadSampler;
 import io.x0tta6bl4.monitor.LoadSources;
 import io.x0tta6bl4.monitor.PeerState;
+import io.x0tta6bl4.monitor.PeerWatch;
 import io.x0tta6bl4.monitor.Prober;
 import io.x0tta6bl4.monitor.RequestStats;
 import io.x0tta6bl4.transport.PeerClient;
@@ -49,8 +50,9 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: the prober's scheduler ("probe-scheduler", maximum priority, the only thread that
  * touches the failure detector), the load sampler ("load-sampler", every 100 ms), the disk probe
  * ("disk-probe", every second, since an fsync can take long), the policy fold ("policy-refresh",
- * every 500 ms), platform threads for blocking peer calls ("probe-call-N"), virtual threads for
- * HTTP requests, and Ratis' own.
+ * every 500 ms), platform threads for blocking peer calls ("probe-call-N") and for the held
+ * watch request on each peer ("peer-watch-N", see {@link PeerWatch}), virtual threads for HTTP
+ * requests, and Ratis' own.
  */
 public final class NodeAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeAgent.class);
@@ -62,6 +64,10 @@ public final class NodeAgent implements AutoCloseable {
     static final int WARM_UP_PROBES = 300;
     /** How often the policy fold looks for new POLICY_CHANGE entries (a change takes effect within this). */
     static final Duration POLICY_REFRESH_EVERY = Duration.ofMillis(500);
+    /** How much longer than the peers' watch hold a watch call may wait for its answer. */
+    static final Duration WATCH_MARGIN = Duration.ofSeconds(5);
+    /** The pause after a peer's watch broke before it is watched again (one attempt per this while it is down). */
+    static final Duration WATCH_RETRY = Duration.ofSeconds(1);
     /** How long an API request waits for its audit entry to commit before it is answered 503. */
     static final Duration AUDIT_TIMEOUT = Duration.ofSeconds(5);
 
@@ -178,6 +184,21 @@ public final class NodeAgent implements AutoCloseable {
         proberRef[0] = prober;
         parts.add(prober);
 
+        // A second client per peer for its watch: the held request needs a read timeout longer
+        // than the hold, which the probes' clients must not have.
+        Map<String, PeerClient> watchClients = new LinkedHashMap<>();
+        for (NodeConfig.Peer p : config.peers()) {
+            PeerClient c = PeerClient.create(p.name(), p.host(), p.peerPort(), creds, bundle, clock, SpiffeId.node(config.trustDomain(), p.name()),
+                    PeerServer.WATCH_HOLD.plus(WATCH_MARGIN), security::refusedServer);
+            watchClients.put(p.name(), c);
+            parts.add(c);
+        }
+        AtomicInteger watchThreads = new AtomicInteger();
+        ExecutorService watchCalls = Executors.newCachedThreadPool(r -> daemon(r, "peer-watch-" + watchThreads.incrementAndGet()));
+        parts.add(watchCalls::shutdownNow);
+        PeerWatch watch = new PeerWatch(watchClients, watchCalls, probeScheduler, WATCH_RETRY, prober::probeNow);
+        parts.add(watch);
+
         ScheduledExecutorService sampling = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "load-sampler"));
         ScheduledExecutorService diskProbe = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "disk-probe"));
         parts.add(() -> shutdown(sampling));
@@ -213,6 +234,7 @@ public final class NodeAgent implements AutoCloseable {
         warmUp(creds, bundle, clock);
         ready = true;
         prober.start();
+        watch.start();
     }
 
     /**

@@ -84,6 +84,27 @@ public final class PeerClient implements AutoCloseable {
     }
 
     /**
+     * Holds a {@link PeerServer#WATCH_PATH} request open until the peer ends it, normally after
+     * {@link PeerServer#WATCH_HOLD}. This client's read timeout must be longer than that hold.
+     *
+     * @return true if the peer ended it because it is stopping (410), false if the hold ran out
+     * @throws PeerCallException if there was no connection, or it broke: the peer may have died
+     */
+    public boolean watch() throws PeerCallException {
+        try (HttpClientResponse res = client.get(PeerServer.WATCH_PATH).request()) {
+            return switch (res.status().code()) {
+                case 204 -> false;
+                case 410 -> true;
+                default -> throw new PeerCallException(PeerCallException.Kind.BAD_ANSWER, name + " answered a watch with HTTP " + res.status().code());
+            };
+        } catch (PeerCallException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw classify(name, e);
+        }
+    }
+
+    /**
      * Sorts a failed call into the four kinds the failure detector keeps apart. A timeout anywhere
      * in the chain wins; then a refused connect; then anything that broke the TLS handshake (the
      * server aborting because it refused our certificate shows up as a broken pipe inside the

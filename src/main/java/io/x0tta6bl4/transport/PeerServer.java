@@ -16,6 +16,8 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -26,16 +28,28 @@ import java.util.function.Predicate;
  * passes {@code members}; every refusal goes to {@code refused} (the node makes it a ledger
  * security event). A handler learns the caller's verified SPIFFE ID.
  *
- * <p>Routes: {@code GET /peer/v1/probe} answers with {@code probeAnswer.apply(caller)} as JSON,
- * or 503 while that returns null (the node is still starting).
+ * <p>Routes:
+ * <ul>
+ *   <li>{@code GET /peer/v1/probe} answers with {@code probeAnswer.apply(caller)} as JSON, or 503
+ *       while that returns null (the node is still starting).
+ *   <li>{@code GET /peer/v1/watch} is held open and answered 204 after {@link #WATCH_HOLD}, or 410
+ *       as soon as this listener starts to close. A peer keeps one such request out at all times
+ *       ({@code monitor.PeerWatch}): when this process dies, the kernel closes that connection, and
+ *       the peer learns it at once instead of at its next probe.
+ * </ul>
  */
 public final class PeerServer implements AutoCloseable {
     public static final String PROBE_PATH = "/peer/v1/probe";
+    public static final String WATCH_PATH = "/peer/v1/watch";
+    /** How long a watch request is held before it is answered 204 (and the watcher asks again). */
+    public static final Duration WATCH_HOLD = Duration.ofSeconds(20);
 
     private final WebServer server;
+    private final CountDownLatch closing;
 
-    private PeerServer(WebServer server) {
+    private PeerServer(WebServer server, CountDownLatch closing) {
         this.server = server;
+        this.closing = closing;
     }
 
     /**
@@ -47,6 +61,7 @@ public final class PeerServer implements AutoCloseable {
                                    Predicate<SpiffeId> members, Consumer<SvidTls.Refusal> refused, Function<SpiffeId, byte[]> probeAnswer) {
         Tls tls = PeerTls.server(self, bundle, clock, members, refused);
         PeerServer[] holder = new PeerServer[1];
+        CountDownLatch closing = new CountDownLatch(1);
         WebServer server = WebServer.builder()
                 .host(host)
                 .port(port)
@@ -55,9 +70,10 @@ public final class PeerServer implements AutoCloseable {
                 // ACK: every answer took ~45 ms instead of ~1 ms, longer than the probe deadline.
                 .connectionOptions(o -> o.tcpNoDelay(true))
                 .shutdownGracePeriod(Duration.ofMillis(500))
-                .routing(r -> r.get(PROBE_PATH, (req, res) -> holder[0].probe(req, res, probeAnswer)))
+                .routing(r -> r.get(PROBE_PATH, (req, res) -> holder[0].probe(req, res, probeAnswer))
+                        .get(WATCH_PATH, (req, res) -> holder[0].watch(req, res)))
                 .build();
-        holder[0] = new PeerServer(server);
+        holder[0] = new PeerServer(server, closing);
         server.start();
         if (!server.isRunning() || server.port() <= 0) {
             // Helidon logs a listener that could not bind and carries on; a node without its peer
@@ -84,6 +100,15 @@ public final class PeerServer implements AutoCloseable {
         res.send(answer);
     }
 
+    private void watch(ServerRequest req, ServerResponse res) throws InterruptedException {
+        if (caller(req).isEmpty()) {
+            res.status(Status.UNAUTHORIZED_401).send();
+            return;
+        }
+        boolean stopping = closing.await(WATCH_HOLD.toMillis(), TimeUnit.MILLISECONDS);
+        res.status(stopping ? Status.GONE_410 : Status.NO_CONTENT_204).send();
+    }
+
     /**
      * The client's SPIFFE ID, read from the TLS session. The handshake's trust manager validated
      * the chain and the membership; doing the PKIX validation again on every probe would repeat it
@@ -105,8 +130,10 @@ public final class PeerServer implements AutoCloseable {
         return server.port();
     }
 
+    /** Ends every held watch with 410 (so the watchers probe this node at once), then stops. */
     @Override
     public void close() {
+        closing.countDown();
         server.stop();
     }
 }

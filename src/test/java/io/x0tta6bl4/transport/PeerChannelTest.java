@@ -18,7 +18,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,6 +89,40 @@ class PeerChannelTest {
             }
         }
         assertThat(refusals).isEmpty();
+    }
+
+    @Test
+    void aWatchIsHeldOpenUntilTheListenerClosesAndThenSaysItIsStopping() throws Exception {
+        List<SvidTls.Refusal> refusals = new CopyOnWriteArrayList<>();
+        PeerServer server = serve(two, refusals);
+        try (PeerClient watcher = PeerClient.create("node-2", "127.0.0.1", server.port(), one, ca.bundle(), InstantSource.system(),
+                SpiffeId.node(DOMAIN, "node-2"), PeerServer.WATCH_HOLD.plusSeconds(5), refusals::add)) {
+            CompletableFuture<Boolean> watch = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return watcher.watch();
+                } catch (PeerCallException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, runnable -> Thread.ofPlatform().start(runnable));
+            assertThatThrownBy(() -> watch.get(300, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+            server.close();
+            assertThat(watch.get(5, TimeUnit.SECONDS)).as("410: the peer is stopping").isTrue();
+        } finally {
+            server.close();
+        }
+        assertThat(refusals).isEmpty();
+    }
+
+    @Test
+    void aWatchOfNothingListeningIsARefusal() throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        try (PeerClient client = client(one, "node-2", port, new CopyOnWriteArrayList<>())) {
+            assertThatThrownBy(client::watch).isInstanceOfSatisfying(PeerCallException.class,
+                    e -> assertThat(e.kind()).isEqualTo(PeerCallException.Kind.REFUSED));
+        }
     }
 
     @Test
