@@ -74,12 +74,19 @@ public record ClusterState(Path dir, String trustDomain, Instant created, Launch
         /**
          * Nodes run by this JVM's java, on this JVM's class path (the jar under {@code ./x0tta6bl4}, the
          * test class path under a test), with ZGC (G1's 200 ms pause target is longer than the
-         * detector's window), a 256 MiB heap, native access for SQLite and Netty, and the production
-         * logging configuration even when a test one is on the class path.
+         * detector's window), native access for SQLite and Netty, and the production logging
+         * configuration even when a test one is on the class path.
+         *
+         * <p>The heap may grow to 256 MiB but is kept near 128 MiB and given back after 10 s unused.
+         * A killed process keeps its sockets open until the kernel has freed its memory (about
+         * 0.08 ms per MiB here), so every MiB a node holds delays the moment its peers can see it
+         * gone: with the JVM's default initial heap (the whole 256 MiB, never uncommitted) a node
+         * held ~490 MiB and its listener outlived a SIGKILL by 38-50 ms; with these, ~370-395 MiB and
+         * 23-44 ms (docs/benchmarks.md).
          */
         public static Launch current() {
-            List<String> options = new ArrayList<>(List.of("-XX:+UseZGC", "-Xmx256m", "--enable-native-access=ALL-UNNAMED",
-                    "--sun-misc-unsafe-memory-access=allow"));
+            List<String> options = new ArrayList<>(List.of("-XX:+UseZGC", "-Xmx256m", "-Xms32m", "-XX:SoftMaxHeapSize=128m",
+                    "-XX:ZUncommitDelay=10", "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"));
             java.net.URL logback = ClusterState.class.getResource("/logback.xml");
             if (logback != null) {
                 options.add("-Dlogback.configurationFile=" + logback);

@@ -57,8 +57,9 @@ class LocalClusterStandInTest {
     private static ClusterState.Launch standIn() {
         ClusterState.Launch real = ClusterState.Launch.current();
         List<String> options = new ArrayList<>(real.jvmOptions());
-        options.set(0, "-XX:+UseSerialGC");
-        options.set(1, "-Xmx64m");
+        // A small serial-GC heap instead of the nodes' ZGC heap settings.
+        options.removeIf(o -> o.startsWith("-Xm") || o.startsWith("-XX:SoftMaxHeapSize") || o.startsWith("-XX:Z") || o.equals("-XX:+UseZGC"));
+        options.addAll(0, List.of("-XX:+UseSerialGC", "-Xmx64m"));
         options.add("-XX:TieredStopAtLevel=1");
         return new ClusterState.Launch(real.java(), options, real.classPath(), Node.class.getName(), real.arguments());
     }
