@@ -259,10 +259,32 @@ public final class LocalCluster implements Orchestrator, AutoCloseable {
             Process process = pb.start();
             ClusterState.NodeProcess p = new ClusterState.NodeProcess(process.pid(), process.toHandle().info().startInstant().orElse(now));
             record(name, p);
-            progress.accept(name + " started (pid " + p.pid() + ", log " + dir.relativize(log) + ")");
+            String group = shareCpuGroup(p.pid(), s.nodes().size());
+            progress.accept(name + " started (pid " + p.pid() + ", log " + dir.relativize(log) + group + ")");
             return p;
         } catch (IOException e) {
             throw new ClusterException(ClusterException.Kind.FAILED, "cannot start " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * As root, moves a node just started into the cluster's one CPU group ({@link CpuGroup}), so
+     * that a waking probe thread of one node is not kept waiting behind another node's compiler.
+     * Returns a note for the progress line: where it went, or why it runs as before.
+     */
+    private String shareCpuGroup(long pid, int nodes) {
+        if (!runsAsRoot()) {
+            return "";
+        }
+        CpuGroup.Found found = CpuGroup.find(dir, nodes);
+        if (found.group().isEmpty()) {
+            return "; not grouped: " + found.reason();
+        }
+        try {
+            found.group().get().add(pid);
+            return ", CPU group " + found.group().get().dir().getFileName();
+        } catch (IOException e) {
+            return "; not grouped: cannot join " + found.group().get() + ": " + e.getMessage();
         }
     }
 
@@ -613,6 +635,9 @@ public final class LocalCluster implements Orchestrator, AutoCloseable {
                 }
                 ended.add(new Ended(n.name(), h.pid(), Ended.Outcome.KILLED, Duration.ofNanos(System.nanoTime() - t0)));
             }
+        }
+        if (runsAsRoot()) {
+            CpuGroup.find(dir, s.nodes().size()).group().ifPresent(CpuGroup::removeIfEmpty);
         }
         return ended;
     }

@@ -101,12 +101,20 @@ class LocalClusterTest {
         ClusterState state = ClusterState.load(dir);
         views(state.names()).forEach((name, v) -> assertThat(v.pid()).as("the recorded pid is " + name + "'s own")
                 .isEqualTo(state.node(name).process().orElseThrow().pid()));
+        Path groupDir = null;
         if (LocalCluster.runsAsRoot()) {
             for (String name : state.names()) {
                 long pid = state.node(name).process().orElseThrow().pid();
                 String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
                 String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                 assertThat(Integer.parseInt(fields[16])).as(name + " runs at the nodes' priority").isEqualTo(LocalCluster.NODE_NICE);
+            }
+            CpuGroup.Found group = CpuGroup.find(dir, 3);
+            if (group.group().isPresent()) {
+                groupDir = group.group().get().dir();
+                List<String> members = Files.readAllLines(group.group().get().dir().resolve("cgroup.procs"));
+                assertThat(members).as("every node in the cluster's one CPU group")
+                        .containsAll(state.names().stream().map(n -> Long.toString(state.node(n).process().orElseThrow().pid())).toList());
             }
         }
         JsonNode healthy = networkStatus(state, leader);
@@ -167,6 +175,9 @@ class LocalClusterTest {
         ClusterCommandTest.Run down = cli("cluster", "down", "--dir", dir.toString());
         assertThat(down.exit()).as(down.err()).isZero();
         assertThat(pids).allSatisfy(pid -> assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("pid " + pid).isFalse());
+        if (groupDir != null) {
+            assertThat(groupDir).as("the emptied CPU group is removed by down").doesNotExist();
+        }
         assertThat(cli("cluster", "down", "--dir", dir.toString()).out()).contains("nothing left running");
     }
 }
