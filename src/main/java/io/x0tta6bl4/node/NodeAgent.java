@@ -155,12 +155,20 @@ public final class NodeAgent implements AutoCloseable {
                 caller -> caller.equals(id) || ready ? probeAnswer() : null);
         parts.add(peerServer);
 
+        // Two clients per peer: one for probes, one for its held watch request, which needs a read
+        // timeout longer than the hold and the probes must not have.
         Map<String, PeerClient> clients = new LinkedHashMap<>();
+        Map<String, PeerClient> watchClients = new LinkedHashMap<>();
         for (NodeConfig.Peer p : config.peers()) {
-            PeerClient c = PeerClient.create(p.name(), p.host(), p.peerPort(), creds, bundle, clock, SpiffeId.node(config.trustDomain(), p.name()),
-                    Prober.SOCKET_TIMEOUT, security::refusedServer);
-            clients.put(p.name(), c);
-            parts.add(c);
+            SpiffeId peerId = SpiffeId.node(config.trustDomain(), p.name());
+            PeerClient probes = PeerClient.create(p.name(), p.host(), p.peerPort(), creds, bundle, clock, peerId, Prober.SOCKET_TIMEOUT,
+                    security::refusedServer);
+            PeerClient watches = PeerClient.create(p.name(), p.host(), p.peerPort(), creds, bundle, clock, peerId,
+                    PeerServer.WATCH_HOLD.plus(WATCH_MARGIN), security::refusedServer);
+            clients.put(p.name(), probes);
+            watchClients.put(p.name(), watches);
+            parts.add(probes);
+            parts.add(watches);
         }
 
         ScheduledExecutorService probeScheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -184,15 +192,6 @@ public final class NodeAgent implements AutoCloseable {
         proberRef[0] = prober;
         parts.add(prober);
 
-        // A second client per peer for its watch: the held request needs a read timeout longer
-        // than the hold, which the probes' clients must not have.
-        Map<String, PeerClient> watchClients = new LinkedHashMap<>();
-        for (NodeConfig.Peer p : config.peers()) {
-            PeerClient c = PeerClient.create(p.name(), p.host(), p.peerPort(), creds, bundle, clock, SpiffeId.node(config.trustDomain(), p.name()),
-                    PeerServer.WATCH_HOLD.plus(WATCH_MARGIN), security::refusedServer);
-            watchClients.put(p.name(), c);
-            parts.add(c);
-        }
         AtomicInteger watchThreads = new AtomicInteger();
         ExecutorService watchCalls = Executors.newCachedThreadPool(r -> daemon(r, "peer-watch-" + watchThreads.incrementAndGet()));
         parts.add(watchCalls::shutdownNow);

@@ -1,5 +1,6 @@
 package io.x0tta6bl4.orchestration;
 
+import io.x0tta6bl4.crypto.Digests;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,12 +27,12 @@ import java.util.Optional;
  * a writable CPU controller the nodes run as before, and {@link #find} says why in one line.
  */
 final class CpuGroup {
-    private final Path dir;
-    private final boolean v2;
+    private static final Path MOUNT = Path.of("/sys/fs/cgroup");
 
-    private CpuGroup(Path dir, boolean v2) {
+    private final Path dir;
+
+    private CpuGroup(Path dir) {
         this.dir = dir;
-        this.v2 = v2;
     }
 
     /** The outcome of looking for a usable CPU controller: a group, or why there is none. */
@@ -39,7 +40,7 @@ final class CpuGroup {
 
     /** The group of the cluster in {@code clusterDir}, created if needed, under the system's cgroup mount. */
     static Found find(Path clusterDir, int nodes) {
-        return find(Path.of("/sys/fs/cgroup"), clusterDir, nodes);
+        return find(MOUNT, clusterDir, nodes);
     }
 
     /**
@@ -47,26 +48,37 @@ final class CpuGroup {
      *             {@code root/cgroup.subtree_control} lists {@code cpu}
      */
     static Found find(Path root, Path clusterDir, int nodes) {
-        String name = "x0tta6bl4-" + HexFormat.of().formatHex(
-                io.x0tta6bl4.crypto.Digests.sha256(clusterDir.toAbsolutePath().normalize().toString().getBytes(StandardCharsets.UTF_8)), 0, 6);
         try {
             if (Files.isRegularFile(root.resolve("cpu").resolve("cpu.shares"))) {
-                Path dir = root.resolve("cpu").resolve(name);
-                Files.createDirectories(dir);
-                Files.writeString(dir.resolve("cpu.shares"), Long.toString(1024L * nodes));
-                return new Found(Optional.of(new CpuGroup(dir, false)), "cgroup v1 " + dir);
+                return new Found(Optional.of(create(v1(root, clusterDir), "cpu.shares", 1024L * nodes)), "");
             }
             Path control = root.resolve("cgroup.subtree_control");
             if (Files.isRegularFile(control) && Files.readString(control).contains("cpu")) {
-                Path dir = root.resolve(name);
-                Files.createDirectories(dir);
-                Files.writeString(dir.resolve("cpu.weight"), Long.toString(Math.min(10_000L, 100L * nodes)));
-                return new Found(Optional.of(new CpuGroup(dir, true)), "cgroup v2 " + dir);
+                return new Found(Optional.of(create(v2(root, clusterDir), "cpu.weight", Math.min(10_000L, 100L * nodes))), "");
             }
             return new Found(Optional.empty(), "no CPU controller under " + root);
         } catch (IOException | RuntimeException e) {
             return new Found(Optional.empty(), "cannot use the CPU controller under " + root + ": " + e.getMessage());
         }
+    }
+
+    private static CpuGroup create(Path dir, String weightFile, long weight) throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve(weightFile), Long.toString(weight));
+        return new CpuGroup(dir);
+    }
+
+    private static Path v1(Path root, Path clusterDir) {
+        return root.resolve("cpu").resolve(name(clusterDir));
+    }
+
+    private static Path v2(Path root, Path clusterDir) {
+        return root.resolve(name(clusterDir));
+    }
+
+    private static String name(Path clusterDir) {
+        byte[] hash = Digests.sha256(clusterDir.toAbsolutePath().normalize().toString().getBytes(StandardCharsets.UTF_8));
+        return "x0tta6bl4-" + HexFormat.of().formatHex(hash, 0, 6);
     }
 
     Path dir() {
@@ -78,19 +90,20 @@ final class CpuGroup {
         Files.writeString(dir.resolve("cgroup.procs"), Long.toString(pid));
     }
 
-    /** Removes the group once no process is left in it; a group still in use is left alone. */
-    void removeIfEmpty() {
-        try {
-            if (Files.readString(dir.resolve("cgroup.procs")).isBlank()) {
-                Files.deleteIfExists(dir);
-            }
-        } catch (IOException | RuntimeException e) {
-            // still in use, or gone already
-        }
+    /** Removes the cluster's group, if there is one and no process is left in it; it creates nothing. */
+    static void removeIfEmpty(Path clusterDir) {
+        removeIfEmpty(MOUNT, clusterDir);
     }
 
-    @Override
-    public String toString() {
-        return (v2 ? "cgroup v2 " : "cgroup v1 ") + dir;
+    static void removeIfEmpty(Path root, Path clusterDir) {
+        for (Path dir : new Path[] {v1(root, clusterDir), v2(root, clusterDir)}) {
+            try {
+                if (Files.isDirectory(dir) && Files.readString(dir.resolve("cgroup.procs")).isBlank()) {
+                    Files.deleteIfExists(dir);
+                }
+            } catch (IOException | RuntimeException e) {
+                // still in use, or gone already
+            }
+        }
     }
 }

@@ -284,7 +284,7 @@ public final class LocalCluster implements Orchestrator, AutoCloseable {
             found.group().get().add(pid);
             return ", CPU group " + found.group().get().dir().getFileName();
         } catch (IOException e) {
-            return "; not grouped: cannot join " + found.group().get() + ": " + e.getMessage();
+            return "; not grouped: cannot join " + found.group().get().dir() + ": " + e.getMessage();
         }
     }
 
@@ -637,7 +637,7 @@ public final class LocalCluster implements Orchestrator, AutoCloseable {
             }
         }
         if (runsAsRoot()) {
-            CpuGroup.find(dir, s.nodes().size()).group().ifPresent(CpuGroup::removeIfEmpty);
+            CpuGroup.removeIfEmpty(dir);
         }
         return ended;
     }

@@ -45,11 +45,10 @@ public final class PeerServer implements AutoCloseable {
     public static final Duration WATCH_HOLD = Duration.ofSeconds(20);
 
     private final WebServer server;
-    private final CountDownLatch closing;
+    private final CountDownLatch closing = new CountDownLatch(1);
 
-    private PeerServer(WebServer server, CountDownLatch closing) {
+    private PeerServer(WebServer server) {
         this.server = server;
-        this.closing = closing;
     }
 
     /**
@@ -61,7 +60,6 @@ public final class PeerServer implements AutoCloseable {
                                    Predicate<SpiffeId> members, Consumer<SvidTls.Refusal> refused, Function<SpiffeId, byte[]> probeAnswer) {
         Tls tls = PeerTls.server(self, bundle, clock, members, refused);
         PeerServer[] holder = new PeerServer[1];
-        CountDownLatch closing = new CountDownLatch(1);
         WebServer server = WebServer.builder()
                 .host(host)
                 .port(port)
@@ -73,7 +71,7 @@ public final class PeerServer implements AutoCloseable {
                 .routing(r -> r.get(PROBE_PATH, (req, res) -> holder[0].probe(req, res, probeAnswer))
                         .get(WATCH_PATH, (req, res) -> holder[0].watch(req, res)))
                 .build();
-        holder[0] = new PeerServer(server, closing);
+        holder[0] = new PeerServer(server);
         server.start();
         if (!server.isRunning() || server.port() <= 0) {
             // Helidon logs a listener that could not bind and carries on; a node without its peer
