@@ -7,8 +7,14 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.time.LocalDateTime;
+import java.util.Random;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -38,19 +44,20 @@ class ArchitectureTest {
 
     @ParameterizedTest(name = "{0} must not depend on {1}")
     @CsvSource(delimiter = '|', textBlock = """
-            crypto        | identity,policy,ledger,governance,monitor,ml,autonomic,mesh,orchestration,transport,api,node,cli
-            identity      | policy,ledger,governance,monitor,ml,autonomic,mesh,orchestration,transport,api,node,cli
-            policy        | ledger,governance,monitor,ml,autonomic,mesh,orchestration,transport,api,node,cli
-            ledger        | policy,governance,monitor,ml,autonomic,mesh,orchestration,transport,api,node,cli
-            governance    | monitor,ml,autonomic,mesh,orchestration,transport,api,node,cli
-            monitor       | governance,ml,autonomic,mesh,orchestration,api,node,cli
-            ml            | crypto,identity,policy,ledger,governance,monitor,autonomic,mesh,orchestration,transport,api,node,cli
-            autonomic     | api,node,cli
-            mesh          | autonomic,governance,orchestration,api,node,cli
-            orchestration | autonomic,governance,mesh,api,node,cli
-            transport     | autonomic,governance,monitor,mesh,orchestration,api,node,cli
-            api           | node,cli
-            node          | cli
+            crypto        | identity,policy,ledger,governance,monitor,ml,autonomic,mesh,orchestration,transport,api,node,cli,bench
+            identity      | policy,ledger,governance,monitor,ml,autonomic,mesh,orchestration,transport,api,node,cli,bench
+            policy        | ledger,governance,monitor,ml,autonomic,mesh,orchestration,transport,api,node,cli,bench
+            ledger        | policy,governance,monitor,ml,autonomic,mesh,orchestration,transport,api,node,cli,bench
+            governance    | monitor,ml,autonomic,mesh,orchestration,transport,api,node,cli,bench
+            monitor       | governance,ml,autonomic,mesh,orchestration,api,node,cli,bench
+            ml            | crypto,identity,policy,ledger,governance,monitor,autonomic,mesh,orchestration,transport,api,node,cli,bench
+            autonomic     | api,node,cli,bench
+            mesh          | autonomic,governance,orchestration,api,node,cli,bench
+            orchestration | autonomic,governance,mesh,api,node,cli,bench
+            transport     | autonomic,governance,monitor,mesh,orchestration,api,node,cli,bench
+            api           | node,cli,bench
+            node          | cli,bench
+            bench         | cli
             """)
     void layering(String from, String forbidden) {
         String[] targets = forbidden.split(",");
@@ -79,15 +86,27 @@ class ArchitectureTest {
                 .check(classes);
     }
 
-    /** DESIGN.md §3 rule 2: core code takes time as an argument; only the edges may read the clock or sleep. */
+    /**
+     * DESIGN.md §3 rule 2: core code takes time and randomness as arguments; only the edges (the
+     * command, the composition root, the process manager and the harnesses) may read the clock,
+     * sleep or draw from an unseeded generator, so a simulation on virtual time replays exactly.
+     */
     @Test
-    void coreNeverReadsTheWallClockOrSleeps() {
-        String[] edges = {ROOT + ".cli..", ROOT + ".node..", ROOT + ".orchestration.."};
+    void coreNeverReadsTheWallClockSleepsOrDrawsUnseededRandomness() {
+        String[] edges = {ROOT + ".cli..", ROOT + ".node..", ROOT + ".orchestration..", ROOT + ".bench.."};
         noClasses().that().resideOutsideOfPackages(edges)
                 .should().callMethod(System.class, "currentTimeMillis")
                 .orShould().callMethod(Instant.class, "now")
                 .orShould().callMethod(InstantSource.class, "system")
+                .orShould().callMethod(Clock.class, "systemUTC")
+                .orShould().callMethod(Clock.class, "systemDefaultZone")
+                .orShould().callMethod(LocalDateTime.class, "now")
                 .orShould().callMethod(Thread.class, "sleep", long.class)
+                .orShould().callMethod(Thread.class, "sleep", Duration.class)
+                .orShould().callMethod(TimeUnit.class, "sleep", long.class)
+                .orShould().callConstructor(Random.class)
+                .orShould().callMethod(Math.class, "random")
+                .orShould().callMethod(ThreadLocalRandom.class, "current")
                 .check(classes);
     }
 }

@@ -124,7 +124,7 @@ final class DemoCommand implements Runnable {
         NodeCredentials c = ca.issueNode("node-c", Duration.ofHours(1), Instant.now(), random);
         List<RaftLedgerConfig.Peer> peers = new ArrayList<>();
         for (String name : List.of("node-a", "node-b", "node-c")) {
-            peers.add(new RaftLedgerConfig.Peer(name, "127.0.0.1", LedgerBench.freePort(), true));
+            peers.add(new RaftLedgerConfig.Peer(name, "127.0.0.1", io.x0tta6bl4.bench.LedgerBench.freePort(), true));
         }
         Map<String, NodeCredentials> nodes = Map.of("node-a", NodeCredentials.load(ca.nodeDir("node-a")), "node-b", b, "node-c", c);
         List<RaftLedger> group = new ArrayList<>();

@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "ledger", description = "The Raft-replicated, Merkle-provable ledger.", mixinStandardHelpOptions = true,
-        subcommands = {LedgerBench.class, LedgerServe.class, LedgerCommand.Verify.class, LedgerCommand.Show.class,
+        subcommands = {io.x0tta6bl4.bench.LedgerBench.class, io.x0tta6bl4.bench.LedgerServe.class, LedgerCommand.Verify.class, LedgerCommand.Show.class,
                 LedgerCommand.Proof.class, LedgerCommand.Export.class})
 final class LedgerCommand {
 

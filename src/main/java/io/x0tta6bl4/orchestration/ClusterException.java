@@ -34,15 +34,15 @@ public final class ClusterException extends RuntimeException {
         return kind;
     }
 
-    static ClusterException usage(String message) {
+    public static ClusterException usage(String message) {
         return new ClusterException(Kind.USAGE, message);
     }
 
-    static ClusterException refused(String message) {
+    public static ClusterException refused(String message) {
         return new ClusterException(Kind.REFUSED, message);
     }
 
-    static ClusterException failed(String message) {
+    public static ClusterException failed(String message) {
         return new ClusterException(Kind.FAILED, message);
     }
 }

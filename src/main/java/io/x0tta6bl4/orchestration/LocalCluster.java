@@ -174,7 +174,7 @@ public final class LocalCluster implements Orchestrator, AutoCloseable {
     }
 
     /** The node's live process, or a refusal saying it is not running. */
-    ProcessHandle liveHandle(String name) {
+    public ProcessHandle liveHandle(String name) {
         ClusterState s = state();
         ClusterState.NodeRecord n = s.node(name);
         return n.process().flatMap(p -> NodeProcesses.live(p, s.config(name))).orElseThrow(() -> ClusterException.refused(
@@ -398,7 +398,7 @@ public final class LocalCluster implements Orchestrator, AutoCloseable {
     }
 
     /** Ends a wait at once when a node refuses the cluster's token for any reason but a policy it does not have yet. */
-    void failOnRefusal(ClusterStatus status) {
+    public void failOnRefusal(ClusterStatus status) {
         for (ClusterStatus.NodeStatus node : status.nodes()) {
             if (node.refused().filter(r -> !r.policyPending()).isPresent()) {
                 throw refusedToken(node.name(), node.refused().get());
@@ -590,6 +590,19 @@ public final class LocalCluster implements Orchestrator, AutoCloseable {
         return h.pid();
     }
 
+    /**
+     * Sends SIGSTOP or SIGCONT to a process already checked with {@link #liveHandle}, without
+     * waiting for the kernel to show it stopped: for a harness that times what follows the signal.
+     */
+    public static void signal(ProcessHandle handle, String signal) {
+        NodeProcesses.signal(handle.pid(), signal);
+    }
+
+    /** Waits up to {@code timeout} for a process to exit; true if it did. */
+    public static boolean awaitExit(ProcessHandle handle, Duration timeout) {
+        return NodeProcesses.awaitExit(handle, timeout);
+    }
+
     /** SIGCONT to a paused node. Returns the pid. */
     public long resume(String name) {
         ProcessHandle h = liveHandle(name);
@@ -642,7 +655,7 @@ public final class LocalCluster implements Orchestrator, AutoCloseable {
         return ended;
     }
 
-    static void sleep(Duration d) {
+    public static void sleep(Duration d) {
         try {
             Thread.sleep(d);
         } catch (InterruptedException e) {

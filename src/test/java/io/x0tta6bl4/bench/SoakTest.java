@@ -1,4 +1,4 @@
-package io.x0tta6bl4.orchestration;
+package io.x0tta6bl4.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.x0tta6bl4.cli;
+package io.x0tta6bl4.bench;
 
 import io.x0tta6bl4.identity.CertificateAuthority;
 import io.x0tta6bl4.identity.NodeCredentials;
@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
  * lost. (The full node agent, {@code node run}, arrives in a later step.)
  */
 @Command(name = "serve", description = "Run one ledger replica in this process until SIGTERM (optionally writing a load).")
-final class LedgerServe implements Runnable {
+public final class LedgerServe implements Runnable {
     @Spec CommandSpec spec;
     @Option(names = "--ca", required = true, description = "CA directory (the node must be enrolled in it).") Path caDir;
     @Option(names = "--name", required = true, description = "This replica's node name.") String name;
@@ -62,7 +62,7 @@ final class LedgerServe implements Runnable {
             config = RaftLedgerConfig.of(name, data, peers, node, bundle, InstantSource.system()).withSnapshotEvery(snapshotEvery)
                     .withLogSegmentBytes(segmentKib * 1024);
         } catch (IllegalArgumentException e) {
-            throw new Main.UsageProblem("--peer/--name/--snapshot-every: " + e.getMessage());
+            throw new IllegalArgumentException("--peer/--name/--snapshot-every: " + e.getMessage());
         }
         RaftLedger ledger = RaftLedger.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -88,7 +88,7 @@ final class LedgerServe implements Runnable {
 
     private void writeLoad(RaftLedger ledger, PrintWriter out) throws IOException, InterruptedException {
         if (ackLog == null) {
-            throw new Main.UsageProblem("--write needs --ack-log FILE");
+            throw new IllegalArgumentException("--write needs --ack-log FILE");
         }
         SpiffeId actor = SpiffeId.node(trustDomain, name);
         Semaphore inFlight = new Semaphore(32);
@@ -123,12 +123,12 @@ final class LedgerServe implements Runnable {
         int eq = spec.indexOf('=');
         int colon = spec.lastIndexOf(':');
         if (eq < 1 || colon < eq + 2 || colon == spec.length() - 1) {
-            throw new Main.UsageProblem("--peer " + spec + ": expected NAME=HOST:PORT, e.g. node-1=127.0.0.1:7101");
+            throw new IllegalArgumentException("--peer " + spec + ": expected NAME=HOST:PORT, e.g. node-1=127.0.0.1:7101");
         }
         try {
             return new RaftLedgerConfig.Peer(spec.substring(0, eq), spec.substring(eq + 1, colon), Integer.parseInt(spec.substring(colon + 1)), true);
         } catch (IllegalArgumentException e) {
-            throw new Main.UsageProblem("--peer " + spec + ": " + e.getMessage());
+            throw new IllegalArgumentException("--peer " + spec + ": " + e.getMessage());
         }
     }
 }

@@ -1,6 +1,11 @@
-package io.x0tta6bl4.orchestration;
+package io.x0tta6bl4.bench;
 
 import io.x0tta6bl4.monitor.PeerState;
+import io.x0tta6bl4.orchestration.ClusterException;
+import io.x0tta6bl4.orchestration.ClusterStatus;
+import io.x0tta6bl4.orchestration.LocalCluster;
+import io.x0tta6bl4.orchestration.NodeClient;
+import io.x0tta6bl4.orchestration.NodeView;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -130,7 +135,7 @@ public final class DetectionBench {
             Instant signalled = Instant.now();
             switch (mode) {
                 case KILL -> handle.destroyForcibly();
-                case PAUSE -> NodeProcesses.signal(handle.pid(), "STOP");
+                case PAUSE -> LocalCluster.signal(handle, "STOP");
             }
             Optional<NodeView.Change> change = awaitDown(leader, leaderApi, victim, signalled, detectionTimeout);
             Run run = new Run(i, victim, leader, signalled, change);
@@ -139,10 +144,10 @@ public final class DetectionBench {
 
             switch (mode) {
                 case KILL -> {
-                    NodeProcesses.awaitExit(handle, Duration.ofSeconds(5));
+                    LocalCluster.awaitExit(handle, Duration.ofSeconds(5));
                     cluster.start(victim, settleTimeout);
                 }
-                case PAUSE -> NodeProcesses.signal(handle.pid(), "CONT");
+                case PAUSE -> LocalCluster.signal(handle, "CONT");
             }
             Instant restored = Instant.now();
             if (!awaitAlive(leader, leaderApi, victim, settleTimeout)) {

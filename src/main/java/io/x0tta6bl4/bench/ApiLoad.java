@@ -1,8 +1,10 @@
-package io.x0tta6bl4.orchestration;
+package io.x0tta6bl4.bench;
 
 import io.helidon.common.tls.Tls;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.WebClient;
+import io.x0tta6bl4.orchestration.ClusterException;
+import io.x0tta6bl4.orchestration.NodeClient;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.x0tta6bl4.cli;
+package io.x0tta6bl4.bench;
 
 import io.x0tta6bl4.identity.CertificateAuthority;
 import io.x0tta6bl4.identity.NodeCredentials;
@@ -39,7 +39,7 @@ import picocli.CommandLine.Spec;
  * Reports committed entries per second and the commit latency each client saw.
  */
 @Command(name = "bench", description = "Run an in-process replicated ledger on loopback and measure committed appends/s and commit latency.")
-final class LedgerBench implements Runnable {
+public final class LedgerBench implements Runnable {
     @Spec CommandSpec spec;
     @Option(names = "--replicas", defaultValue = "3", description = "Voting replicas, 1..5 (default ${DEFAULT-VALUE}).") int replicas;
     @Option(names = "--entries", defaultValue = "100000", description = "Entries to commit after warm-up (default ${DEFAULT-VALUE}).") int entries;
@@ -51,13 +51,13 @@ final class LedgerBench implements Runnable {
     @Override
     public void run() {
         if (replicas < 1 || replicas > RaftLedgerConfig.MAX_VOTERS) {
-            throw new Main.UsageProblem("--replicas " + replicas + ": a ledger group has 1.." + RaftLedgerConfig.MAX_VOTERS + " voters");
+            throw new IllegalArgumentException("--replicas " + replicas + ": a ledger group has 1.." + RaftLedgerConfig.MAX_VOTERS + " voters");
         }
         if (entries < 1 || clients < 1) {
-            throw new Main.UsageProblem("--entries and --clients must be positive");
+            throw new IllegalArgumentException("--entries and --clients must be positive");
         }
         if (Files.exists(dir.resolve("ca"))) {
-            throw new Main.UsageProblem("--dir " + dir + ": already holds a bench run; choose an empty directory");
+            throw new IllegalArgumentException("--dir " + dir + ": already holds a bench run; choose an empty directory");
         }
         PrintWriter out = spec.commandLine().getOut();
         SecureRandom random = new SecureRandom();
@@ -165,7 +165,7 @@ final class LedgerBench implements Runnable {
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)] / 1e6;
     }
 
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         } catch (IOException e) {

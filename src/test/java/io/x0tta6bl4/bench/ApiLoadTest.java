@@ -1,4 +1,4 @@
-package io.x0tta6bl4.orchestration;
+package io.x0tta6bl4.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,6 +9,7 @@ import com.sun.net.httpserver.HttpsServer;
 import io.x0tta6bl4.identity.CertificateAuthority;
 import io.x0tta6bl4.identity.NodeCredentials;
 import io.x0tta6bl4.identity.SvidTls;
+import io.x0tta6bl4.orchestration.ClusterException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
