@@ -5,14 +5,12 @@ import io.x0tta6bl4.identity.NodeCredentials;
 import io.x0tta6bl4.identity.SpiffeId;
 import io.x0tta6bl4.ledger.Checkpoint;
 import io.x0tta6bl4.ledger.EntryType;
+import io.x0tta6bl4.ledger.LocalGroup;
 import io.x0tta6bl4.ledger.RaftLedger;
 import io.x0tta6bl4.ledger.RaftLedgerConfig;
 import io.x0tta6bl4.ledger.Submission;
 import io.x0tta6bl4.ledger.TreeHead;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -62,21 +60,15 @@ public final class LedgerBench implements Runnable {
         PrintWriter out = spec.commandLine().getOut();
         SecureRandom random = new SecureRandom();
         CertificateAuthority ca = CertificateAuthority.init(dir.resolve("ca"), DOMAIN, Instant.now(), random);
-        List<RaftLedgerConfig.Peer> peers = new ArrayList<>();
+        List<NodeCredentials> nodes = new ArrayList<>();
         for (int i = 1; i <= replicas; i++) {
-            peers.add(new RaftLedgerConfig.Peer("node-" + i, "127.0.0.1", freePort(), true));
+            nodes.add(ca.issueNode("node-" + i, Duration.ofHours(2), Instant.now(), random));
         }
         List<RaftLedger> group = new ArrayList<>();
         try {
-            for (RaftLedgerConfig.Peer p : peers) {
-                NodeCredentials node = ca.issueNode(p.name(), Duration.ofHours(2), Instant.now(), random);
-                group.add(RaftLedger.start(RaftLedgerConfig.of(p.name(), dir.resolve(p.name()), peers, node, ca.bundle(), InstantSource.system())));
-            }
+            group.addAll(LocalGroup.start(nodes, dir, ca.bundle(), InstantSource.system(), c -> c, Duration.ofSeconds(60)));
             out.printf("ledger bench: %d replicas on %s (Raft over gRPC, mutual TLS with SVIDs), %d concurrent clients%n",
-                    replicas, peers.stream().map(RaftLedgerConfig.Peer::address).toList(), clients);
-            for (RaftLedger r : group) {
-                r.ready().get(60, TimeUnit.SECONDS);
-            }
+                    replicas, group.stream().map(r -> r.self().address()).toList(), clients);
             out.println("  leader: " + group.getFirst().leader().orElse("?"));
             int warmup = Math.min(20_000, Math.max(1_000, entries / 5));
             double warmSeconds = load(group, warmup, 0, null);
@@ -163,13 +155,5 @@ public final class LedgerBench implements Runnable {
 
     private static double pct(long[] sorted, double p) {
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)] / 1e6;
-    }
-
-    public static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException("no free loopback port: " + e.getMessage(), e);
-        }
     }
 }

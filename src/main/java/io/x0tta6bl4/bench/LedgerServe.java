@@ -7,6 +7,7 @@ import io.x0tta6bl4.identity.TrustBundle;
 import io.x0tta6bl4.ledger.EntryType;
 import io.x0tta6bl4.ledger.RaftLedger;
 import io.x0tta6bl4.ledger.RaftLedgerConfig;
+import io.x0tta6bl4.ledger.Replica;
 import io.x0tta6bl4.ledger.Submission;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -39,7 +40,10 @@ public final class LedgerServe implements Runnable {
     @Option(names = "--ca", required = true, description = "CA directory (the node must be enrolled in it).") Path caDir;
     @Option(names = "--name", required = true, description = "This replica's node name.") String name;
     @Option(names = "--data", required = true, description = "This replica's data directory.") Path data;
-    @Option(names = "--peer", required = true, description = "A replica as NAME=HOST:PORT; repeat for each, this one included.") List<String> peerSpecs;
+    @Option(names = "--bootstrap", description = "Form a new group with this replica as its only voter (first start only).") boolean bootstrap;
+    @Option(names = "--join", description = "A replica of the group to join through, as NAME@HOST:PORT; repeat for more (first start only).") List<String> seeds;
+    @Option(names = "--port", defaultValue = "0", description = "Raft port; 0 (default) picks a free one the first time and keeps it.") int port;
+    @Option(names = "--voters", defaultValue = "1", description = "With --write: wait until the group has this many voters before writing (default ${DEFAULT-VALUE}).") int voters;
     @Option(names = "--write", defaultValue = "0", description = "Entries to append once ready (default 0).") int write;
     @Option(names = "--ack-log", description = "Where to record each acknowledged append (with --write).") Path ackLog;
     @Option(names = "--snapshot-every", defaultValue = "10000", description = "Raft log entries between snapshots (default ${DEFAULT-VALUE}).") long snapshotEvery;
@@ -49,9 +53,25 @@ public final class LedgerServe implements Runnable {
 
     @Override
     public void run() {
-        List<RaftLedgerConfig.Peer> peers = new ArrayList<>();
-        for (String p : peerSpecs) {
-            peers.add(parsePeer(p));
+        if (bootstrap && seeds != null && !seeds.isEmpty()) {
+            throw new IllegalArgumentException("give either --bootstrap (a new group) or --join NAME@HOST:PORT (a running one), not both");
+        }
+        if (!bootstrap && (seeds == null || seeds.isEmpty()) && !java.nio.file.Files.isDirectory(data.resolve("raft"))) {
+            throw new IllegalArgumentException("--data " + data + " holds no replica yet: give --bootstrap (a new group) or --join NAME@HOST:PORT (a running one)");
+        }
+        RaftLedgerConfig.Start start;
+        if (bootstrap || seeds == null || seeds.isEmpty()) {
+            start = new RaftLedgerConfig.Start.Bootstrap(); // an existing replica ignores how it first started
+        } else {
+            List<Replica> replicas = new ArrayList<>();
+            for (String seed : seeds) {
+                try {
+                    replicas.add(Replica.parse(seed));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--join: " + e.getMessage());
+                }
+            }
+            start = new RaftLedgerConfig.Start.Join(replicas);
         }
         CertificateAuthority ca = CertificateAuthority.load(caDir);
         NodeCredentials node = NodeCredentials.load(ca.nodeDir(name));
@@ -59,10 +79,10 @@ public final class LedgerServe implements Runnable {
         trustDomain = bundle.trustDomain();
         RaftLedgerConfig config;
         try {
-            config = RaftLedgerConfig.of(name, data, peers, node, bundle, InstantSource.system()).withSnapshotEvery(snapshotEvery)
-                    .withLogSegmentBytes(segmentKib * 1024);
+            config = RaftLedgerConfig.of(name, data, start, node, bundle, InstantSource.system()).withAddress(RaftLedgerConfig.LOOPBACK, port)
+                    .withSnapshotEvery(snapshotEvery).withLogSegmentBytes(segmentKib * 1024);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--peer/--name/--snapshot-every: " + e.getMessage());
+            throw new IllegalArgumentException("--port/--name/--snapshot-every: " + e.getMessage());
         }
         RaftLedger ledger = RaftLedger.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -72,10 +92,20 @@ public final class LedgerServe implements Runnable {
         }));
         PrintWriter out = spec.commandLine().getOut();
         try {
+            out.println(name + " listening on raft port " + ledger.port());
+            out.flush();
+            if (!ledger.group().contains(name)) {
+                // Joined through a seed: nothing else adds this replica, so it asks the leader itself.
+                ledger.addSelf(true).get(60, TimeUnit.SECONDS);
+            }
             String leader = ledger.ready().get(60, TimeUnit.SECONDS);
             out.println(name + " ready; leader " + leader);
             out.flush();
             if (write > 0) {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                while (ledger.group().voters().size() < voters && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
                 writeLoad(ledger, out);
             }
             stopped.await();
@@ -117,18 +147,5 @@ public final class LedgerServe implements Runnable {
         }
         out.println(name + " wrote " + acked.get() + " acknowledged entries");
         out.flush();
-    }
-
-    static RaftLedgerConfig.Peer parsePeer(String spec) {
-        int eq = spec.indexOf('=');
-        int colon = spec.lastIndexOf(':');
-        if (eq < 1 || colon < eq + 2 || colon == spec.length() - 1) {
-            throw new IllegalArgumentException("--peer " + spec + ": expected NAME=HOST:PORT, e.g. node-1=127.0.0.1:7101");
-        }
-        try {
-            return new RaftLedgerConfig.Peer(spec.substring(0, eq), spec.substring(eq + 1, colon), Integer.parseInt(spec.substring(colon + 1)), true);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--peer " + spec + ": " + e.getMessage());
-        }
     }
 }

@@ -31,7 +31,7 @@ import io.x0tta6bl4.ledger.Checkpoint;
 import io.x0tta6bl4.ledger.EntryType;
 import io.x0tta6bl4.ledger.InclusionProof;
 import io.x0tta6bl4.ledger.RaftLedger;
-import io.x0tta6bl4.ledger.RaftLedgerConfig;
+import io.x0tta6bl4.ledger.LocalGroup;
 import io.x0tta6bl4.ledger.Submission;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -122,22 +122,12 @@ final class DemoCommand implements Runnable {
         out.println("Node B records the accepted CONFIG_UPDATEs in the ledger (3 Raft replicas on loopback, mutual TLS)");
         Stopwatch w = new Stopwatch();
         NodeCredentials c = ca.issueNode("node-c", Duration.ofHours(1), Instant.now(), random);
-        List<RaftLedgerConfig.Peer> peers = new ArrayList<>();
-        for (String name : List.of("node-a", "node-b", "node-c")) {
-            peers.add(new RaftLedgerConfig.Peer(name, "127.0.0.1", io.x0tta6bl4.bench.LedgerBench.freePort(), true));
-        }
-        Map<String, NodeCredentials> nodes = Map.of("node-a", NodeCredentials.load(ca.nodeDir("node-a")), "node-b", b, "node-c", c);
         List<RaftLedger> group = new ArrayList<>();
         try {
-            for (RaftLedgerConfig.Peer p : peers) {
-                group.add(RaftLedger.start(RaftLedgerConfig.of(p.name(), ca.dir().resolve("ledger").resolve(p.name()), peers,
-                        nodes.get(p.name()), ca.bundle(), InstantSource.system()).withCheckpointInterval(Duration.ofMillis(200))));
-            }
-            String leader = "?";
-            for (RaftLedger r : group) {
-                leader = r.ready().get(60, TimeUnit.SECONDS);
-            }
-            line("replicas started, leader elected (" + leader + "), identities registered", w.lap());
+            group.addAll(LocalGroup.start(List.of(NodeCredentials.load(ca.nodeDir("node-a")), b, c), ca.dir().resolve("ledger"), ca.bundle(),
+                    InstantSource.system(), cfg -> cfg.withCheckpointInterval(Duration.ofMillis(200)), Duration.ofSeconds(60)));
+            String leader = group.getFirst().leader().orElse("?");
+            line("group formed by node-a, node-b and node-c joined, leader " + leader + ", identities registered", w.lap());
             RaftLedger ledgerOfB = group.get(1);
             long seq = -1;
             for (EnvelopeHeader h : accepted) {

@@ -54,6 +54,8 @@ final class GroupCommitter implements AutoCloseable {
     private final Semaphore slots;
     private final Thread worker;
     private volatile boolean open = true;
+    /** Submissions accepted and not yet committed or failed: what this node's commit queue holds. */
+    private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
 
     GroupCommitter(String submitter, MlDsaPrivateKey key, SecureRandom random, Sink sink, Limits limits) {
         this.submitter = submitter;
@@ -83,12 +85,19 @@ final class GroupCommitter implements AutoCloseable {
             return done;
         }
         Request request = new Request(List.copyOf(submissions), bytes, done);
+        pending.addAndGet(request.submissions().size());
+        done.whenComplete((seqs, e) -> pending.addAndGet(-request.submissions().size()));
         queue.add(request);
         if (!open && queue.remove(request)) {
             // close() ran between the check above and the add: nobody will take it any more.
             done.completeExceptionally(new LedgerException(LedgerException.Reason.UNAVAILABLE, "ledger is closed"));
         }
         return done;
+    }
+
+    /** Submissions waiting to be committed (queued, or sent and not acknowledged yet). */
+    int pending() {
+        return pending.get();
     }
 
     private void run() {

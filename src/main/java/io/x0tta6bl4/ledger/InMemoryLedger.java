@@ -101,10 +101,12 @@ public final class InMemoryLedger implements Ledger {
 
     @Override
     public Subscription subscribe(long fromSeq, Consumer<LedgerEntry> listener) {
-        if (fromSeq < 0) {
-            throw new IllegalArgumentException("subscriptions start at a sequence number >= 0, got " + fromSeq);
-        }
-        SubscriptionPump pump = new SubscriptionPump(() -> core, fromSeq, listener);
+        return subscribe(LedgerQuery.all(fromSeq, 1), listener);
+    }
+
+    @Override
+    public Subscription subscribe(LedgerQuery filter, Consumer<LedgerEntry> listener) {
+        SubscriptionPump pump = new SubscriptionPump(() -> core, filter, listener);
         subscriptions.add(pump);
         return pump;
     }

@@ -52,6 +52,13 @@ public interface Ledger extends AutoCloseable {
      */
     Subscription subscribe(long fromSeq, Consumer<LedgerEntry> listener);
 
+    /**
+     * Like {@link #subscribe(long, Consumer)}, but only with the entries {@code filter} selects,
+     * from its {@code fromSeq} on (its limit is ignored): a fold that reads three types of entry
+     * need not be handed every audit record.
+     */
+    Subscription subscribe(LedgerQuery filter, Consumer<LedgerEntry> listener);
+
     /** Whether this replica leads the Raft group now (always true in memory). */
     boolean isLeader();
 

@@ -54,8 +54,14 @@ final class LedgerCore implements AutoCloseable {
 
     private final LedgerStore store;
     private final TrustBundle bundle;
-    private final Set<String> voters;
-    private final int quorum;
+    /**
+     * The Raft group's voter sets by the tree size from which each counted, for checkpoint
+     * quorums: a head of size s is a checkpoint when a majority of the voters in force at s signed
+     * it. The set changes as members are added, promoted, demoted or removed
+     * ({@link #setVoters}), at the same log position on every replica.
+     */
+    private final java.util.TreeMap<Long, Set<String>> votersBySize = new java.util.TreeMap<>();
+    private long votersIndex = -1;
     private final MerkleTree tree = new MerkleTree();
     private final Map<String, MlDsaPublicKey> keys = new HashMap<>();
     /** Per SPIFFE ID, the notBefore of its current identity document: registration only moves forward. */
@@ -68,7 +74,8 @@ final class LedgerCore implements AutoCloseable {
     private Checkpoint latest;
 
     /**
-     * @param voters SPIFFE IDs of the replicas whose cosignatures count towards a checkpoint
+     * @param voters SPIFFE IDs of the replicas whose cosignatures count towards a checkpoint, until
+     *               the file records a voter set of its own (a Raft group records every change)
      */
     LedgerCore(LedgerStore store, TrustBundle bundle, Set<String> voters, Consumer<HeadMismatch> mismatches) {
         this(store, bundle, voters, mismatches, new CopyOnWriteArrayList<>());
@@ -83,10 +90,17 @@ final class LedgerCore implements AutoCloseable {
         this.listeners = listeners;
         this.store = store;
         this.bundle = bundle;
-        this.voters = Set.copyOf(voters);
-        this.quorum = voters.size() / 2 + 1;
         this.mismatches = mismatches;
         bindTrust();
+        List<LedgerStore.VoterSet> history = store.voterSets();
+        if (history.isEmpty()) {
+            votersBySize.put(0L, Set.copyOf(voters));
+        } else {
+            for (LedgerStore.VoterSet v : history) {
+                votersBySize.put(v.sinceSize(), Set.copyOf(v.voters()));
+                votersIndex = v.raftIndex();
+            }
+        }
         store.forEachLeaf(tree::append);
         lastTimestamp = store.lastTimestamp();
         appliedIndex = store.appliedIndex();
@@ -118,7 +132,6 @@ final class LedgerCore implements AutoCloseable {
             throw new LedgerException(LedgerException.Reason.CORRUPT, store.location()
                     + " belongs to another trust domain or CA; use that CA, or a new data directory");
         }
-        store.putMeta("voters", String.join(",", new java.util.TreeSet<>(voters)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private static byte[] encoded(java.security.cert.X509Certificate c) {
@@ -270,6 +283,33 @@ final class LedgerCore implements AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * The Raft group's voters became {@code voters} at log index {@code raftIndex} (a configuration
+     * entry; Ratis reports it when it applies that entry, in log order). A replay of an entry this
+     * file already recorded changes nothing. Returns whether the set was recorded.
+     */
+    synchronized boolean setVoters(long raftIndex, Set<String> voters) {
+        if (raftIndex <= votersIndex) {
+            return false;
+        }
+        long size = tree.size();
+        if (votersIndex < 0 && !votersBySize.isEmpty() && !votersBySize.firstEntry().getValue().isEmpty()) {
+            // The voters given at open counted until now: keep them in the file, so that heads
+            // before this change are judged by them after a restart too.
+            store.putVoters(-1, 0, votersBySize.firstEntry().getValue());
+        }
+        store.putVoters(raftIndex, size, voters);
+        votersIndex = raftIndex;
+        votersBySize.put(size, Set.copyOf(voters));
+        return true;
+    }
+
+    /** The voters whose cosignatures count for a head of {@code size}. */
+    synchronized Set<String> votersAt(long size) {
+        Map.Entry<Long, Set<String>> e = votersBySize.floorEntry(size);
+        return e == null ? Set.of() : e.getValue();
+    }
+
     synchronized void noop(long index, long term) {
         store.markApplied(index, term);
         applied(index, term);
@@ -284,13 +324,14 @@ final class LedgerCore implements AutoCloseable {
         if (head.size() > tree.size() || !MessageDigest.isEqual(tree.root(head.size()), head.root())) {
             return;
         }
+        Set<String> voters = votersAt(head.size());
         List<Cosignature> agreeing = new ArrayList<>();
         for (Cosignature c : store.cosignatures(head.size())) {
             if (c.head().equals(head) && voters.contains(c.signer())) {
                 agreeing.add(c);
             }
         }
-        if (agreeing.size() >= quorum) {
+        if (!voters.isEmpty() && agreeing.size() >= voters.size() / 2 + 1) {
             latest = new Checkpoint(head, agreeing);
         }
     }

@@ -16,6 +16,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.RaftConfigurationProto;
+import org.apache.ratis.proto.RaftProtos.RaftPeerProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -55,24 +57,34 @@ final class LedgerStateMachine extends BaseStateMachine {
         void headMismatch(LedgerCore.HeadMismatch mismatch);
 
         void leaderChanged(Optional<String> leader);
+
+        /**
+         * The group's configuration changed (a configuration entry was applied, or came with a
+         * snapshot). {@code joint} while Raft moves from one configuration to the next.
+         */
+        void configurationChanged(java.util.List<Replica> voters, java.util.List<Replica> listeners, boolean joint);
     }
 
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private final Path dataDir;
     private final TrustBundle bundle;
-    private final Set<String> voters;
     private final InstantSource clock;
     private final Callbacks callbacks;
     private volatile LedgerCore core;
-    private final java.util.concurrent.CopyOnWriteArrayList<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.concurrent.CopyOnWriteArrayList<Runnable> listeners;
     private final CompletableFuture<Void> loaded = new CompletableFuture<>();
 
-    LedgerStateMachine(Path dataDir, TrustBundle bundle, Set<String> voters, InstantSource clock, Callbacks callbacks) {
+    /**
+     * @param listeners told after every applied batch; the replica shares one list with every state
+     *                  machine it opens, so subscriptions outlive a restart of its Raft server
+     */
+    LedgerStateMachine(Path dataDir, TrustBundle bundle, InstantSource clock, Callbacks callbacks,
+                       java.util.concurrent.CopyOnWriteArrayList<Runnable> listeners) {
         this.dataDir = dataDir;
         this.bundle = bundle;
-        this.voters = voters;
         this.clock = clock;
         this.callbacks = callbacks;
+        this.listeners = listeners;
     }
 
     LedgerCore core() {
@@ -95,7 +107,7 @@ final class LedgerStateMachine extends BaseStateMachine {
     }
 
     private void load() {
-        LedgerCore opened = new LedgerCore(LedgerStore.open(dataDir), bundle, voters, callbacks::headMismatch, listeners);
+        LedgerCore opened = new LedgerCore(LedgerStore.open(dataDir), bundle, Set.of(), callbacks::headMismatch, listeners);
         // Ratis resumes after its latest snapshot. If this file is behind that snapshot (a crash
         // while a snapshot from the leader was being installed), the entries between would never
         // be applied here: restore from the snapshot first.
@@ -106,7 +118,7 @@ final class LedgerStateMachine extends BaseStateMachine {
                     opened.appliedIndex(), snapshot.getIndex());
             opened.close();
             replaceFile(snapshot.getFile().getPath());
-            opened = new LedgerCore(LedgerStore.open(dataDir), bundle, voters, callbacks::headMismatch, listeners);
+            opened = new LedgerCore(LedgerStore.open(dataDir), bundle, Set.of(), callbacks::headMismatch, listeners);
         }
         core = opened;
         setLastAppliedTermIndex(TermIndex.valueOf(core.appliedTerm(), core.appliedIndex()));
@@ -314,6 +326,34 @@ final class LedgerStateMachine extends BaseStateMachine {
         replaceFile(file);
         load();
         listeners.forEach(Runnable::run);
+    }
+
+    /**
+     * A configuration entry was applied (or arrived with a snapshot). The voters it names count
+     * towards checkpoints from here on; Ratis applies it in log order with the commands, so every
+     * replica records the change at the same tree size, and a replay after a restart records
+     * nothing twice ({@link LedgerCore#setVoters}).
+     */
+    @Override
+    public void notifyConfigurationChanged(long term, long index, RaftConfigurationProto conf) {
+        java.util.List<Replica> voters = conf.getPeersList().stream().map(LedgerStateMachine::replica).toList();
+        java.util.List<Replica> listening = conf.getListenersList().stream().map(LedgerStateMachine::replica).toList();
+        boolean joint = !conf.getOldPeersList().isEmpty();
+        if (!joint) {
+            try {
+                core().setVoters(index, voters.stream().map(r -> io.x0tta6bl4.identity.SpiffeId.node(bundle.trustDomain(), r.name()).toString())
+                        .collect(java.util.stream.Collectors.toSet()));
+            } catch (RuntimeException e) {
+                LOG.warn("could not record the voters of configuration {}: {}", index, e.getMessage());
+            }
+        }
+        callbacks.configurationChanged(voters, listening, joint);
+    }
+
+    private static Replica replica(RaftPeerProto p) {
+        String address = p.getAddress();
+        int colon = address.lastIndexOf(':');
+        return new Replica(p.getId().toStringUtf8(), address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
     }
 
     @Override

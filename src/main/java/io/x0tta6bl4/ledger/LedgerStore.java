@@ -26,6 +26,8 @@ import java.util.function.Consumer;
  *                                              registered (keys rotate; old batches keep verifying)
  *   cosignatures(size, signer, root, signature) PK (size, signer, root): conflicting ones are kept
  *   meta(key PK, value)                        schema, trust domain, PQ root, applied Raft index/term
+ *   voter_sets(raft_index PK, since_size, voters) every Raft voter set the group has had, from the
+ *                                              tree size at which it took effect (checkpoint quorums)
  * </pre>
  *
  * Every change, including the applied Raft index, happens in one transaction, so after a crash
@@ -92,6 +94,9 @@ final class LedgerStore implements AutoCloseable {
                       size INTEGER NOT NULL, signer TEXT NOT NULL, root BLOB NOT NULL, signature BLOB NOT NULL,
                       PRIMARY KEY(size, signer, root))""");
             s.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value BLOB)");
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS voter_sets(
+                      raft_index INTEGER PRIMARY KEY, since_size INTEGER NOT NULL, voters TEXT NOT NULL)""");
         }
         db.setAutoCommit(false);
         insertEntry = db.prepareStatement("INSERT INTO entries VALUES(?,?,?,?,?,?,?,?,?,?,?)");
@@ -217,6 +222,40 @@ final class LedgerStore implements AutoCloseable {
 
     void putMeta(String key, byte[] value) {
         tx(() -> meta(key, value));
+    }
+
+    /** One voter set of the Raft group: who counted towards checkpoints from tree size {@code sinceSize} on. */
+    record VoterSet(long raftIndex, long sinceSize, java.util.Set<String> voters) {}
+
+    /** Records that the Raft group's voters became {@code voters} at log index {@code raftIndex}, when the tree had {@code sinceSize} entries. */
+    void putVoters(long raftIndex, long sinceSize, java.util.Set<String> voters) {
+        String joined = String.join(",", new java.util.TreeSet<>(voters));
+        tx(() -> {
+            try (PreparedStatement p = db.prepareStatement("INSERT OR REPLACE INTO voter_sets VALUES(?,?,?)")) {
+                p.setLong(1, raftIndex);
+                p.setLong(2, sinceSize);
+                p.setString(3, joined);
+                p.executeUpdate();
+            }
+            meta("voters", joined.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        });
+    }
+
+    /** Every recorded voter set, oldest first; empty for a file written before they were recorded. */
+    List<VoterSet> voterSets() {
+        List<VoterSet> out = new ArrayList<>();
+        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT raft_index, since_size, voters FROM voter_sets ORDER BY raft_index")) {
+            while (r.next()) {
+                String v = r.getString(3);
+                out.add(new VoterSet(r.getLong(1), r.getLong(2), v.isEmpty() ? java.util.Set.of() : java.util.Set.of(v.split(","))));
+            }
+            return out;
+        } catch (SQLException e) {
+            if (String.valueOf(e.getMessage()).contains("no such table")) {
+                return out; // a read-only file from before voter sets were kept
+            }
+            throw unavailable(e);
+        }
     }
 
     private void applied(long index, long term) throws SQLException {
@@ -430,6 +469,10 @@ final class LedgerStore implements AutoCloseable {
             sql.append(" AND type = ?");
             args.add(t.name());
         });
+        if (!q.types().isEmpty()) {
+            sql.append(" AND type IN (").append(String.join(",", java.util.Collections.nCopies(q.types().size(), "?"))).append(")");
+            q.types().stream().map(EntryType::name).sorted().forEach(args::add);
+        }
         q.actor().ifPresent(a -> {
             sql.append(" AND actor = ?");
             args.add(a);

@@ -166,8 +166,15 @@ public final class LedgerVerifier {
         }
 
         private Optional<Checkpoint> cosignatures() {
-            Set<String> voters = Set.of(store.meta("voters").map(v -> new String(v, StandardCharsets.UTF_8)).orElse("").split(","));
-            int quorum = voters.size() / 2 + 1;
+            // The voters in force at each tree size, as the group recorded them; a file from before
+            // voter sets were kept has only its last set.
+            java.util.TreeMap<Long, Set<String>> votersBySize = new java.util.TreeMap<>();
+            for (LedgerStore.VoterSet v : store.voterSets()) {
+                votersBySize.put(v.sinceSize(), v.voters());
+            }
+            if (votersBySize.isEmpty()) {
+                votersBySize.put(0L, Set.of(store.meta("voters").map(v -> new String(v, StandardCharsets.UTF_8)).orElse("").split(",")));
+            }
             Map<TreeHead, List<Cosignature>> byHead = new HashMap<>();
             for (Cosignature c : store.cosignatures()) {
                 boolean signed = keys.getOrDefault(c.signer(), List.of()).stream()
@@ -183,8 +190,10 @@ public final class LedgerVerifier {
             }
             Checkpoint latest = null;
             for (Map.Entry<TreeHead, List<Cosignature>> e : byHead.entrySet()) {
+                Map.Entry<Long, Set<String>> inForce = votersBySize.floorEntry(e.getKey().size());
+                Set<String> voters = inForce == null ? Set.of() : inForce.getValue();
                 long votes = e.getValue().stream().filter(c -> voters.contains(c.signer())).count();
-                if (votes < quorum) {
+                if (voters.isEmpty() || votes < voters.size() / 2 + 1) {
                     continue;
                 }
                 TreeHead head = e.getKey();

@@ -5,31 +5,40 @@ import io.x0tta6bl4.identity.SvidTls;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
+import java.util.function.Supplier;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.grpc.GrpcTlsConfig;
+import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SetConfigurationRequest;
 import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -50,23 +59,53 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Vouching: every {@code checkpointInterval} the leader, if the tree grew, logs a CHECKPOINT
  * command. Each replica that applies it signs the head it has at that point and logs its
- * cosignature; a quorum of matching cosignatures makes a {@link Checkpoint}. A replica whose
- * signed root differs is reported as a SECURITY_EVENT entry.
+ * cosignature; a quorum of the voters in force at that size makes a {@link Checkpoint}. A
+ * replica whose signed root differs is reported as a SECURITY_EVENT entry.
+ *
+ * <p><b>A group that changes shape.</b> A replica begins a group alone ({@link
+ * RaftLedgerConfig.Start.Bootstrap}: it binds its port, then forms a one-voter group with the
+ * address it got) or joins one ({@link RaftLedgerConfig.Start.Join}: it starts outside any
+ * configuration and waits to be added). The group changes only through {@link #reconfigure},
+ * one step at a time, on the leader; Ratis stages each newcomer until it has caught up before the
+ * new configuration counts (etcd's learners-before-voters, built into Raft's joint consensus).
+ * Two things Ratis 3.3 does not do by itself are done here, both measured on 3.3.0 with a
+ * 7-replica group in one JVM (docs/ledger.md):
+ * <ul>
+ *   <li>a replica added as a listener while running keeps the role it started with (a follower
+ *       waiting to be initialised), and a voter demoted to listener keeps its follower role: after
+ *       a leader failure either would campaign, find itself outside the voters and shut its
+ *       replica down. A replica whose committed configuration makes it a listener while it runs
+ *       in another role therefore restarts its Raft server in place, which starts it as the
+ *       listener its stored configuration says it is ({@link #realign});
+ *   <li>a new replica's port is kept in {@code raft.port} in its data directory, because Ratis
+ *       keeps addresses in the configuration and cannot change one in place.
+ * </ul>
  */
-public final class RaftLedger implements Ledger {
+public final class RaftLedger implements Ledger, ReplicaGroup {
     private static final Logger LOG = LoggerFactory.getLogger(RaftLedger.class);
+    static final String PORT_FILE = "raft.port";
 
     private final RaftLedgerConfig config;
     private final String selfId;
-    private final RaftServer server;
+    private final RaftGroupId groupId;
+    private final RaftProperties properties;
+    private final Parameters parameters;
+    /** Replaced when this replica realigns its role (see {@link #realign}); readers take the current one. */
+    private volatile RaftServer server;
+    private volatile LedgerStateMachine stateMachine;
+    private final int port;
+    /** Told after every applied batch; shared by every core this replica opens, so subscriptions survive a snapshot or a realignment. */
+    private final CopyOnWriteArrayList<Runnable> appendListeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> groupListeners = new CopyOnWriteArrayList<>();
+    /** The replicas this one knows of (its group, or its seeds before it has one), for new Raft clients. */
+    private volatile List<Replica> known;
     /** Replaced when Ratis closes it (see {@link #send}); guarded by {@code this} for replacement. */
     private volatile RaftClient client;
-    private final java.util.function.Supplier<RaftClient> clients;
-    private final LedgerStateMachine stateMachine;
     private final GroupCommitter committer;
-    private final java.util.List<SubscriptionPump> subscriptions = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.List<SubscriptionPump> subscriptions = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService scheduler;
     private final ExecutorService background;
+    private final AtomicBoolean realigning = new AtomicBoolean();
     private volatile CompletableFuture<Void> registered;
     private final CompletableFuture<String> firstLeader = new CompletableFuture<>();
     private volatile Optional<String> leader = Optional.empty();
@@ -78,41 +117,29 @@ public final class RaftLedger implements Ledger {
         String domain = config.bundle().trustDomain();
         this.selfId = SpiffeId.node(domain, config.self()).toString();
         if (!config.credentials().id().toString().equals(selfId)) {
-            throw new IllegalArgumentException("credentials are for " + config.credentials().id() + ", not for ledger peer " + selfId);
+            throw new IllegalArgumentException("credentials are for " + config.credentials().id() + ", not for ledger replica " + selfId);
         }
-        Set<String> voters = config.peers().stream().filter(RaftLedgerConfig.Peer::voter)
-                .map(p -> SpiffeId.node(domain, p.name()).toString()).collect(Collectors.toUnmodifiableSet());
-        Set<String> members = config.peers().stream().map(p -> SpiffeId.node(domain, p.name()).toString())
-                .collect(Collectors.toUnmodifiableSet());
-
+        this.groupId = groupId(domain);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("ledger-checkpoints").factory());
         this.background = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("ledger-bg-", 0).factory());
-        this.stateMachine = new LedgerStateMachine(config.dataDir(), config.bundle(), voters, config.clock(), new Callbacks());
-
-        RaftGroup group = RaftGroup.valueOf(groupId(domain), config.peers().stream().map(RaftLedger::peer).toList());
-        RaftProperties properties = properties(config);
-        Parameters parameters = tls(config, members);
         Files.createDirectories(config.dataDir());
-        boolean existing = Files.isDirectory(config.dataDir().resolve("raft").resolve(group.getGroupId().getUuid().toString()));
-        this.server = RaftServer.newBuilder()
-                .setServerId(RaftPeerId.valueOf(config.self()))
-                .setGroup(group)
-                .setStateMachine(stateMachine)
-                .setProperties(properties)
-                .setParameters(parameters)
-                .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
-                .build();
-        this.clients = () -> RaftClient.newBuilder()
-                .setProperties(properties)
-                .setParameters(parameters)
-                .setRaftGroup(group)
-                .setClientId(ClientId.randomId())
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-                        Math.toIntExact(config.clientRetryBudget().toMillis() / RaftLedgerConfig.CLIENT_RETRY_SLEEP.toMillis()),
-                        TimeDuration.valueOf(RaftLedgerConfig.CLIENT_RETRY_SLEEP.toMillis(), TimeUnit.MILLISECONDS)))
-                .build();
-        this.client = clients.get();
+        boolean existing = Files.isDirectory(config.dataDir().resolve("raft").resolve(groupId.getUuid().toString()));
+        int wanted = config.port() != 0 ? config.port() : existing ? recordedPort() : 0;
+        this.properties = properties(config, wanted);
+        this.parameters = tls(config);
+        this.stateMachine = newStateMachine();
+        boolean bootstrap = !existing && config.start() instanceof RaftLedgerConfig.Start.Bootstrap;
+        this.server = newServer(stateMachine, !bootstrap);
         server.start();
+        this.port = server.getServerRpc().getInetSocketAddress().getPort();
+        GrpcConfigKeys.Server.setPort(properties, port); // a restart in place (realign) must come back on the same port
+        recordPort(port);
+        Replica self = new Replica(config.self(), config.host(), port);
+        if (bootstrap) {
+            formGroup(self);
+        }
+        this.known = existing ? fromConf() : config.start() instanceof RaftLedgerConfig.Start.Join j ? j.seeds() : List.of(self);
+        this.client = newClient(known);
         this.registered = register();
         this.committer = new GroupCommitter(selfId, config.credentials().keys().signing(), config.random(),
                 batch -> registration().thenCompose(ok -> send(Command.batch(batch))),
@@ -121,7 +148,7 @@ public final class RaftLedger implements Ledger {
         scheduler.scheduleAtFixedRate(this::requestCheckpoint, period, period, TimeUnit.MILLISECONDS);
     }
 
-    /** Starts this replica: opens (or creates) its data, joins the group and registers its identity. */
+    /** Starts this replica: opens (or creates) its data, joins or forms the group and registers its identity. */
     public static RaftLedger start(RaftLedgerConfig config) {
         try {
             return new RaftLedger(config);
@@ -134,29 +161,85 @@ public final class RaftLedger implements Ledger {
         return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("x0tta6bl4 ledger " + trustDomain).getBytes(StandardCharsets.UTF_8)));
     }
 
-    private static RaftPeer peer(RaftLedgerConfig.Peer p) {
-        return RaftPeer.newBuilder().setId(p.name()).setAddress(p.address())
-                .setStartupRole(p.voter() ? RaftPeerRole.FOLLOWER : RaftPeerRole.LISTENER).build();
+    private LedgerStateMachine newStateMachine() {
+        return new LedgerStateMachine(config.dataDir(), config.bundle(), config.clock(), new Callbacks(), appendListeners);
     }
 
     /**
-     * This replica's snapshot interval: {@code snapshotEvery} plus a step of
-     * {@code snapshotEvery / (2 x replicas)} per place of its name among the replicas' names, so
-     * that replicas do not all snapshot at the same log index, at the same moment, on a shared
-     * disk. (They meet again at common multiples of their intervals, 60,000 for the first and
-     * third of five at the default, so a shared snapshot moment becomes rare, not impossible.)
+     * A Raft server for this replica. With {@code inGroup} it serves the group from the start: the
+     * one in its data directory, or, for a new replica, an empty one it is added to later. Without,
+     * it serves none until {@link #formGroup} adds one.
      */
-    static long snapshotThreshold(RaftLedgerConfig c) {
-        List<String> names = c.peers().stream().map(RaftLedgerConfig.Peer::name).sorted().toList();
-        return c.snapshotEvery() + names.indexOf(c.self()) * (c.snapshotEvery() / (2L * names.size()));
+    private RaftServer newServer(LedgerStateMachine sm, boolean inGroup) throws IOException {
+        RaftServer.Builder b = RaftServer.newBuilder()
+                .setServerId(RaftPeerId.valueOf(config.self()))
+                .setProperties(properties)
+                .setParameters(parameters)
+                .setOption(RaftStorage.StartupOption.RECOVER);
+        if (inGroup) {
+            b.setGroup(RaftGroup.valueOf(groupId)).setStateMachine(sm);
+        } else {
+            b.setStateMachineRegistry(id -> sm);
+        }
+        return b.build();
     }
 
-    private static RaftProperties properties(RaftLedgerConfig c) {
+    /** Forms a new group whose only voter is this replica, at the address its server bound. */
+    private void formGroup(Replica self) throws IOException {
+        RaftGroup group = RaftGroup.valueOf(groupId, peer(self, false));
+        try (RaftClient admin = RaftClient.newBuilder().setProperties(properties).setParameters(parameters).setRaftGroup(group)
+                .setClientId(ClientId.randomId()).build()) {
+            RaftClientReply reply = admin.getGroupManagementApi(RaftPeerId.valueOf(config.self())).add(group, true);
+            if (!reply.isSuccess()) {
+                throw new IOException("cannot form the ledger group: " + reply.getException());
+            }
+        }
+        LOG.info("ledger replica {} formed a new group as its only voter at {}", config.self(), self.address());
+    }
+
+    private int recordedPort() {
+        Path file = config.dataDir().resolve(PORT_FILE);
+        try {
+            return Integer.parseInt(Files.readString(file, StandardCharsets.US_ASCII).strip());
+        } catch (IOException | NumberFormatException e) {
+            throw new LedgerException(LedgerException.Reason.UNAVAILABLE, file + " does not hold the port this replica's group knows it by ("
+                    + e.getMessage() + "); the group's configuration is in " + config.dataDir().resolve("raft") + ", so set the port explicitly");
+        }
+    }
+
+    private void recordPort(int bound) throws IOException {
+        Path file = config.dataDir().resolve(PORT_FILE);
+        Path tmp = file.resolveSibling(PORT_FILE + ".tmp");
+        Files.writeString(tmp, bound + "\n", StandardCharsets.US_ASCII);
+        Fsync.publish(tmp, file);
+    }
+
+    private static RaftPeer peer(Replica r, boolean listener) {
+        return RaftPeer.newBuilder().setId(r.name()).setAddress(r.address())
+                .setStartupRole(listener ? RaftPeerRole.LISTENER : RaftPeerRole.FOLLOWER).build();
+    }
+
+    private static Replica replica(RaftPeer p) {
+        String address = p.getAddress();
+        int colon = address.lastIndexOf(':');
+        return new Replica(p.getId().toString(), address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
+    }
+
+    /**
+     * This replica's snapshot interval: {@code snapshotEvery} plus a step of a tenth of it chosen
+     * by its name, so that replicas do not all snapshot at the same log index, at the same moment,
+     * on a shared disk. (Replicas with the same step, or whose intervals meet at a common
+     * multiple, still snapshot together now and then; rarely, not never.)
+     */
+    static long snapshotThreshold(RaftLedgerConfig c) {
+        return c.snapshotEvery() + Math.floorMod(c.self().hashCode(), 5) * (c.snapshotEvery() / 10);
+    }
+
+    private static RaftProperties properties(RaftLedgerConfig c, int port) {
         RaftProperties p = new RaftProperties();
         RaftServerConfigKeys.setStorageDir(p, List.of(c.dataDir().resolve("raft").toFile()));
-        RaftLedgerConfig.Peer self = c.peers().stream().filter(x -> x.name().equals(c.self())).findFirst().orElseThrow();
-        GrpcConfigKeys.Server.setHost(p, self.host());
-        GrpcConfigKeys.Server.setPort(p, self.port());
+        GrpcConfigKeys.Server.setHost(p, c.host());
+        GrpcConfigKeys.Server.setPort(p, port);
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(400, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(800, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
@@ -172,8 +255,8 @@ public final class RaftLedger implements Ledger {
         return p;
     }
 
-    private Parameters tls(RaftLedgerConfig c, Set<String> members) {
-        var trust = SvidTls.trustManager(c.bundle(), c.clock(), id -> members.contains(id.toString()),
+    private Parameters tls(RaftLedgerConfig c) {
+        var trust = SvidTls.trustManager(c.bundle(), c.clock(), c.admitted(),
                 r -> LOG.warn("ledger replica {} refused a TLS peer at {}: {}", c.self(), r.remote(), r.reason()));
         GrpcTlsConfig tls = new GrpcTlsConfig(SvidTls.keyManagers(c.credentials())[0], trust, true);
         Parameters parameters = new Parameters();
@@ -183,11 +266,32 @@ public final class RaftLedger implements Ledger {
         return parameters;
     }
 
+    private RaftClient newClient(List<Replica> peers) {
+        return RaftClient.newBuilder()
+                .setProperties(properties)
+                .setParameters(parameters)
+                .setRaftGroup(RaftGroup.valueOf(groupId, peers.stream().map(r -> peer(r, false)).toList()))
+                .setClientId(ClientId.randomId())
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                        Math.toIntExact(config.clientRetryBudget().toMillis() / RaftLedgerConfig.CLIENT_RETRY_SLEEP.toMillis()),
+                        TimeDuration.valueOf(RaftLedgerConfig.CLIENT_RETRY_SLEEP.toMillis(), TimeUnit.MILLISECONDS)))
+                .build();
+    }
+
     private CompletableFuture<Void> register() {
-        return send(Command.register(config.credentials().identity().toJson())).thenAccept(outcome -> {
+        return send(Command.register(config.credentials().identity().toJson())).handle((outcome, error) -> {
+            if (error != null) {
+                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+                if (cause instanceof LedgerException le) {
+                    throw le;
+                }
+                throw new LedgerException(LedgerException.Reason.UNAVAILABLE, "could not register with the ledger group through "
+                        + known.stream().map(Replica::toString).toList() + ": " + cause.getMessage(), cause);
+            }
             if (outcome instanceof LedgerCore.Outcome.Refused r) {
                 throw new LedgerException(r.reason(), "the ledger refused this node's identity: " + r.message());
             }
+            return null;
         });
     }
 
@@ -246,11 +350,39 @@ public final class RaftLedger implements Ledger {
             return; // already replaced, or shutting down
         }
         LOG.info("ledger replica {}: the Raft client gave up (no quorum within its retries); starting a new one", config.self());
-        client = clients.get();
+        client = newClient(known);
         try {
             broken.close();
         } catch (IOException e) {
             LOG.debug("closing the replaced Raft client", e);
+        }
+    }
+
+    /**
+     * A Raft client knows the replicas it was made with and learns others only from a refusal
+     * that names the leader; one made with a single seed would keep trying that seed for ever
+     * once it died. So when the group changes, requests go to a new client that knows it; the old
+     * one is closed once the requests it still carries have had their retry budget.
+     */
+    private void refreshClient() {
+        RaftClient old;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            old = client;
+            client = newClient(known);
+        }
+        try {
+            scheduler.schedule(() -> {
+                try {
+                    old.close();
+                } catch (IOException e) {
+                    LOG.debug("closing a replaced Raft client", e);
+                }
+            }, config.clientRetryBudget().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing: the old client goes with the rest
         }
     }
 
@@ -309,6 +441,69 @@ public final class RaftLedger implements Ledger {
         public void leaderChanged(Optional<String> newLeader) {
             leader = newLeader;
             newLeader.ifPresent(firstLeader::complete);
+            groupListeners.forEach(RaftLedger::quietly);
+        }
+
+        @Override
+        public void configurationChanged(List<Replica> voters, List<Replica> listeners, boolean joint) {
+            List<Replica> all = new ArrayList<>(voters);
+            all.addAll(listeners);
+            if (!all.isEmpty() && !new java.util.HashSet<>(all).equals(new java.util.HashSet<>(known))) {
+                known = all;
+                background.execute(RaftLedger.this::refreshClient);
+            }
+            groupListeners.forEach(RaftLedger::quietly);
+            if (!joint && listeners.stream().anyMatch(r -> r.name().equals(config.self()))) {
+                background.execute(RaftLedger.this::realign);
+            }
+        }
+    }
+
+    private static void quietly(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            LOG.warn("a ledger group listener failed", e);
+        }
+    }
+
+    /**
+     * Restarts this replica's Raft server in place if it runs in another role than the listener
+     * its committed configuration makes it (see the class comment). The data, the client, the
+     * subscriptions and the port stay; readers wait for the reopened state while it restarts.
+     */
+    void realign() {
+        RaftServer current = server;
+        RaftPeerRole role;
+        try {
+            var division = current.getDivision(groupId);
+            if (division.getRaftLog().getLastCommittedIndex() < division.getRaftConf().getLogEntryIndex()) {
+                return; // not committed yet; the next change of configuration comes back here
+            }
+            role = division.getInfo().getCurrentRole();
+        } catch (IOException | RuntimeException e) {
+            return;
+        }
+        if (role == RaftPeerRole.LISTENER || !realigning.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            synchronized (this) {
+                if (closed || server != current) {
+                    return;
+                }
+                LOG.info("ledger replica {} is a listener of the group but runs as a {}; restarting its Raft server so it serves as a listener",
+                        config.self(), role.name().toLowerCase(java.util.Locale.ROOT));
+                LedgerStateMachine next = newStateMachine();
+                current.close();
+                stateMachine = next;
+                server = newServer(next, true);
+                server.start();
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.error("ledger replica {} could not restart its Raft server as a listener", config.self(), e);
+        } finally {
+            realigning.set(false);
         }
     }
 
@@ -321,9 +516,135 @@ public final class RaftLedger implements Ledger {
         return registration().thenCompose(ok -> firstLeader);
     }
 
+    /** This replica's Raft role now: LEADER, FOLLOWER, CANDIDATE or LISTENER (for the node's view and diagnostics). */
+    public String role() {
+        try {
+            return server.getDivision(groupId).getInfo().getCurrentRole().name();
+        } catch (IOException | RuntimeException e) {
+            return "NONE";
+        }
+    }
+
+    /** The port this replica's Raft server listens on. */
+    public int port() {
+        return port;
+    }
+
+    /** This replica as the group knows it. */
+    public Replica self() {
+        return new Replica(config.self(), config.host(), port);
+    }
+
+    /** The replicas of the newest configuration this replica holds, from its storage. */
+    private List<Replica> fromConf() {
+        try {
+            RaftConfiguration conf = server.getDivision(groupId).getRaftConf();
+            List<Replica> all = new ArrayList<>();
+            conf.getAllPeers(RaftPeerRole.FOLLOWER).forEach(p -> all.add(replica(p)));
+            conf.getAllPeers(RaftPeerRole.LISTENER).forEach(p -> all.add(replica(p)));
+            return all.isEmpty() ? List.of(self()) : all;
+        } catch (IOException | RuntimeException e) {
+            return List.of(self());
+        }
+    }
+
+    @Override
+    public GroupView group() {
+        try {
+            var division = server.getDivision(groupId);
+            RaftConfiguration conf = division.getRaftConf();
+            List<Replica> voters = conf.getCurrentPeers(RaftPeerRole.FOLLOWER).stream().map(RaftLedger::replica).toList();
+            List<Replica> listeners = conf.getCurrentPeers(RaftPeerRole.LISTENER).stream().map(RaftLedger::replica).toList();
+            long committed = division.getRaftLog().getLastCommittedIndex();
+            boolean changing = !conf.getPreviousPeers().isEmpty() || conf.getLogEntryIndex() > committed;
+            boolean leading = division.getInfo().isLeader();
+            Map<String, Long> commits = new LinkedHashMap<>();
+            if (leading) {
+                for (CommitInfoProto c : division.getCommitInfos()) {
+                    commits.put(c.getServer().getId().toStringUtf8(), c.getCommitIndex());
+                }
+            }
+            return new GroupView(voters, listeners, changing, leader, leading, committed, commits);
+        } catch (IOException e) {
+            return new GroupView(List.of(), List.of(), false, leader, false, -1, Map.of());
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> reconfigure(List<Replica> voters, List<Replica> listeners) {
+        if (voters.isEmpty() || voters.size() > RaftLedgerConfig.MAX_VOTERS) {
+            return CompletableFuture.failedFuture(new LedgerException(LedgerException.Reason.INVALID_FIELD,
+                    "a ledger group has 1.." + RaftLedgerConfig.MAX_VOTERS + " voters, asked for " + voters.size()));
+        }
+        List<RaftPeer> servers = voters.stream().map(r -> peer(r, false)).toList();
+        List<RaftPeer> listening = listeners.stream().map(r -> peer(r, true)).toList();
+        return CompletableFuture.supplyAsync(() -> {
+            // Its own client with few retries: Ratis' blocking admin call retries a change that
+            // is already under way for as long as its policy allows, and this caller will simply
+            // try again when the group next changes.
+            List<Replica> route = new ArrayList<>(known);
+            route.add(self());
+            try (RaftClient admin = RaftClient.newBuilder().setProperties(properties).setParameters(parameters)
+                    .setRaftGroup(RaftGroup.valueOf(groupId, route.stream().distinct().map(r -> peer(r, false)).toList()))
+                    .setClientId(ClientId.randomId())
+                    .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(3, TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
+                    .build()) {
+                RaftClientReply reply = admin.admin().setConfiguration(SetConfigurationRequest.Arguments.newBuilder()
+                        .setServersInNewConf(servers).setListenersInNewConf(listening).build());
+                if (!reply.isSuccess()) {
+                    throw new LedgerException(LedgerException.Reason.UNAVAILABLE, "the group refused the configuration: " + reply.getException());
+                }
+                return null;
+            } catch (IOException e) {
+                throw new LedgerException(LedgerException.Reason.UNAVAILABLE, "the group did not take the configuration: " + e.getMessage(), e);
+            }
+        }, background);
+    }
+
+    /**
+     * Asks the leader to add this replica to the group as it is now (Ratis' ADD mode, which needs
+     * no knowledge of the current configuration): for a replica that joins without a membership
+     * to add it, such as {@code ledger serve --join}. Completes when the change is committed.
+     */
+    public CompletableFuture<Void> addSelf(boolean voter) {
+        List<RaftPeer> me = List.of(peer(self(), !voter));
+        return CompletableFuture.supplyAsync(() -> {
+            try (RaftClient admin = RaftClient.newBuilder().setProperties(properties).setParameters(parameters)
+                    .setRaftGroup(RaftGroup.valueOf(groupId, known.stream().map(r -> peer(r, false)).toList()))
+                    .setClientId(ClientId.randomId())
+                    .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(50, TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
+                    .build()) {
+                SetConfigurationRequest.Arguments.Builder args = SetConfigurationRequest.Arguments.newBuilder()
+                        .setMode(SetConfigurationRequest.Mode.ADD);
+                if (voter) {
+                    args.setServersInNewConf(me);
+                } else {
+                    args.setServersInNewConf(List.of()).setListenersInNewConf(me);
+                }
+                RaftClientReply reply = admin.admin().setConfiguration(args.build());
+                if (!reply.isSuccess()) {
+                    throw new LedgerException(LedgerException.Reason.UNAVAILABLE, "the group did not add " + config.self() + ": " + reply.getException());
+                }
+                return null;
+            } catch (IOException e) {
+                throw new LedgerException(LedgerException.Reason.UNAVAILABLE, "the group did not add " + config.self() + ": " + e.getMessage(), e);
+            }
+        }, background);
+    }
+
+    @Override
+    public void onChange(Runnable listener) {
+        groupListeners.add(listener);
+    }
+
     @Override
     public CompletableFuture<List<Long>> appendAll(List<Submission> submissions) {
         return Appends.checked(config.bundle().trustDomain(), submissions, committer);
+    }
+
+    /** Appends submitted by this node that are not committed yet: what waits in its commit queue. */
+    public int pendingAppends() {
+        return committer.pending();
     }
 
     @Override
@@ -358,10 +679,13 @@ public final class RaftLedger implements Ledger {
 
     @Override
     public Subscription subscribe(long fromSeq, Consumer<LedgerEntry> listener) {
-        if (fromSeq < 0) {
-            throw new IllegalArgumentException("subscriptions start at a sequence number >= 0, got " + fromSeq);
-        }
-        SubscriptionPump pump = new SubscriptionPump(this::core, fromSeq, listener);
+        return subscribe(LedgerQuery.all(fromSeq, 1), listener);
+    }
+
+    @Override
+    public Subscription subscribe(LedgerQuery filter, Consumer<LedgerEntry> listener) {
+        Supplier<LedgerCore> current = this::core;
+        SubscriptionPump pump = new SubscriptionPump(current, filter, listener);
         subscriptions.add(pump);
         return pump;
     }
@@ -369,7 +693,7 @@ public final class RaftLedger implements Ledger {
     @Override
     public boolean isLeader() {
         try {
-            return server.getDivision(groupId(config.bundle().trustDomain())).getInfo().isLeader();
+            return server.getDivision(groupId).getInfo().isLeader();
         } catch (IOException e) {
             return false;
         }

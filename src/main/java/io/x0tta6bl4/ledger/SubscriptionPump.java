@@ -17,17 +17,22 @@ final class SubscriptionPump implements Ledger.Subscription {
 
     private final java.util.function.Supplier<LedgerCore> core;
     private final Consumer<LedgerEntry> listener;
+    private final LedgerQuery filter;
     private final Semaphore signal = new Semaphore(1);
     private final Runnable wake = () -> signal.release();
     private final Thread thread;
     private volatile boolean open = true;
     private long next;
 
-    /** @param core the current core (a Raft replica swaps it when it installs a snapshot) */
-    SubscriptionPump(java.util.function.Supplier<LedgerCore> core, long fromSeq, Consumer<LedgerEntry> listener) {
+    /**
+     * @param core   the current core (a Raft replica swaps it when it installs a snapshot)
+     * @param filter which entries to deliver, from its {@code fromSeq} on (its limit is ignored)
+     */
+    SubscriptionPump(java.util.function.Supplier<LedgerCore> core, LedgerQuery filter, Consumer<LedgerEntry> listener) {
         this.core = core;
         this.listener = listener;
-        this.next = fromSeq;
+        this.filter = filter;
+        this.next = filter.fromSeq();
         core.get().onAppend(wake);
         this.thread = Thread.ofVirtual().name("ledger-subscription").start(this::run);
     }
@@ -46,7 +51,7 @@ final class SubscriptionPump implements Ledger.Subscription {
                     return;
                 }
                 try {
-                    page = core.get().query(LedgerQuery.all(next, PAGE));
+                    page = core.get().query(filter.page(next, PAGE));
                 } catch (LedgerException e) {
                     LOG.debug("subscription read failed (replica reloading?); retrying on the next append", e);
                     break;

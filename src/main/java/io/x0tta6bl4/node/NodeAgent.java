@@ -129,10 +129,12 @@ public final class NodeAgent implements AutoCloseable {
             throw new ConfigException(config.source(), List.of(config.source() + ": data_dir: cannot create " + config.dataDir() + ": " + e.getMessage()));
         }
 
-        List<RaftLedgerConfig.Peer> replicas = new ArrayList<>();
-        replicas.add(new RaftLedgerConfig.Peer(config.name(), config.host(), config.ports().raft(), true));
-        config.peers().forEach(p -> replicas.add(new RaftLedgerConfig.Peer(p.name(), p.host(), p.raftPort(), p.voter())));
-        ledger = RaftLedger.start(RaftLedgerConfig.of(config.name(), config.dataDir(), replicas, creds, bundle, clock));
+        // TEMPORARY while membership is rebuilt: the lowest name bootstraps, the others join.
+        List<io.x0tta6bl4.ledger.Replica> replicas = new ArrayList<>();
+        config.peers().forEach(p -> replicas.add(new io.x0tta6bl4.ledger.Replica(p.name(), p.host(), p.raftPort())));
+        boolean first = config.peers().stream().allMatch(p -> p.name().compareTo(config.name()) > 0);
+        ledger = RaftLedger.start(RaftLedgerConfig.of(config.name(), config.dataDir(), first ? new RaftLedgerConfig.Start.Bootstrap()
+                : new RaftLedgerConfig.Start.Join(replicas), creds, bundle, clock).withAddress(config.host(), config.ports().raft()));
         parts.add(ledger);
 
         RequestStats requests = new RequestStats(Duration.ofSeconds(10), 100);
@@ -222,7 +224,7 @@ public final class NodeAgent implements AutoCloseable {
             }
         }, 0, POLICY_REFRESH_EVERY.toNanos(), TimeUnit.NANOSECONDS);
 
-        Set<String> voters = replicas.stream().filter(RaftLedgerConfig.Peer::voter).map(RaftLedgerConfig.Peer::name).collect(Collectors.toSet());
+        Set<String> voters = Set.of(config.name());
         MeshState mesh = new MeshState(config.name(), config.trustDomain(), peerNames, voters, observations, sampler::latest, ledger, clock,
                 this::nodeView);
         api = ApiServer.start(config.host(), config.ports().api(),

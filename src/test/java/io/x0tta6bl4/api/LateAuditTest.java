@@ -121,6 +121,11 @@ class LateAuditTest {
         }
 
         @Override
+        public Subscription subscribe(io.x0tta6bl4.ledger.LedgerQuery filter, Consumer<LedgerEntry> listener) {
+            return real.subscribe(filter, listener);
+        }
+
+        @Override
         public boolean isLeader() {
             return real.isLeader();
         }

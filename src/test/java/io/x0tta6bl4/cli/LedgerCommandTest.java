@@ -103,9 +103,9 @@ class LedgerCommandTest {
         assertThat(limit.exit()).isEqualTo(2);
         assertThat(limit.err()).contains("limit");
         Cli peer = Cli.run("ledger", "serve", "--ca", dir.resolve("b/ca").toString(), "--name", "node-1", "--data", dir.resolve("x").toString(),
-                "--peer", "node-1:127.0.0.1");
+                "--join", "node-1:127.0.0.1");
         assertThat(peer.exit()).isEqualTo(2);
-        assertThat(peer.err()).contains("NAME=HOST:PORT");
+        assertThat(peer.err()).contains("--join", "name@host:port");
         Cli replicas = Cli.run("ledger", "bench", "--replicas", "7", "--dir", dir.resolve("c").toString());
         assertThat(replicas.exit()).isEqualTo(2);
         assertThat(replicas.err()).contains("--replicas 7");

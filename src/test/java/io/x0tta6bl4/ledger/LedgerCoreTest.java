@@ -370,6 +370,41 @@ class LedgerCoreTest {
         assertThat(mismatches).isEmpty();
     }
 
+    /**
+     * The group's voters change as members come and go: a head counts as checkpointed when a
+     * majority of the voters in force at its size signed it, before and after a restart, and a
+     * configuration entry replayed after a restart records nothing twice.
+     */
+    @Test
+    void checkpointQuorumsFollowTheVoterSetInForceAtEachSizeAcrossARestart() {
+        LedgerCore first = core(LedgerStore.open(dir));
+        register(first, n1, n2, n3, n4);
+        first.applyBatch(next(), 1, batch(n1, audits(0, 3), "vs1"), AT);
+        TreeHead three = first.head();
+        // The voters become node-4 alone when the tree holds 3 entries: from size 3 on, it is the quorum.
+        long change = next();
+        assertThat(first.setVoters(change, Set.of(n4.id().toString()))).isTrue();
+        first.applyBatch(next(), 1, batch(n1, audits(3, 2), "vs2"), AT);
+        TreeHead five = first.head();
+        first.cosign(next(), 1, cosignature(n1, 5, five.root()));
+        first.cosign(next(), 1, cosignature(n2, 5, five.root()));
+        assertThat(first.latestCheckpoint()).as("node-1 and node-2 no longer vote").isEmpty();
+        first.cosign(next(), 1, cosignature(n4, 5, five.root()));
+        assertThat(first.latestCheckpoint().orElseThrow().head()).isEqualTo(five);
+        assertThat(first.votersAt(2)).as("before the change").isEqualTo(voters());
+        assertThat(first.votersAt(3)).containsExactly(n4.id().toString());
+        first.close();
+        opened.remove(first);
+
+        LedgerCore second = core(LedgerStore.open(dir));
+        assertThat(second.latestCheckpoint().orElseThrow().head()).isEqualTo(five);
+        assertThat(second.votersAt(2)).isEqualTo(voters());
+        assertThat(second.votersAt(5)).containsExactly(n4.id().toString());
+        assertThat(second.setVoters(change, Set.of(n1.id().toString()))).as("a replayed configuration entry").isFalse();
+        assertThat(second.votersAt(5)).containsExactly(n4.id().toString());
+        assertThat(three.size()).isEqualTo(3);
+    }
+
     @Test
     void invalidCosignaturesAreRefusedAndChangeNothing() {
         LedgerCore core = inMemory();

@@ -41,13 +41,13 @@ class LedgerCrashTest {
     @Test
     void killingTheLeaderMidBurstLosesNoAcknowledgedEntry() throws Exception {
         CertificateAuthority ca = LedgerFixtures.ca(dir);
-        List<RaftLedgerConfig.Peer> peers = LedgerFixtures.peers(3);
-        for (RaftLedgerConfig.Peer p : peers) {
-            LedgerFixtures.node(ca, p.name());
-        }
-        for (RaftLedgerConfig.Peer p : peers) {
-            start(ca, peers, p.name(), true);
-        }
+        List<String> peers = List.of("node-1", "node-2", "node-3");
+        LedgerFixtures.nodes(ca, 3);
+        // node-1 forms the group on a port it picks and says which; the others join through it.
+        start(ca, "node-1", List.of("--bootstrap"), true);
+        int port = await().atMost(Duration.ofSeconds(60)).until(() -> raftPort("node-1"), p -> p > 0);
+        start(ca, "node-2", List.of("--join", "node-1@127.0.0.1:" + port), true);
+        start(ca, "node-3", List.of("--join", "node-1@127.0.0.1:" + port), true);
         String leader = await().atMost(Duration.ofSeconds(60)).until(() -> leaderSeenBy("node-1"), l -> l != null);
         Path leaderAcks = dir.resolve(leader + ".acks");
         await().atMost(Duration.ofSeconds(60)).until(() -> lines(leaderAcks) >= 300);
@@ -56,12 +56,12 @@ class LedgerCrashTest {
         int acksBeforeKill = lines(leaderAcks);
         // The survivors elect a new leader and finish their bursts, snapshotting and purging the
         // log past the point where the killed replica stopped.
-        for (RaftLedgerConfig.Peer p : peers) {
-            if (!p.name().equals(leader)) {
-                await().atMost(Duration.ofSeconds(120)).until(() -> output(p.name()).contains("acknowledged entries"));
+        for (String p : peers) {
+            if (!p.equals(leader)) {
+                await().atMost(Duration.ofSeconds(120)).until(() -> output(p).contains("acknowledged entries"));
             }
         }
-        start(ca, peers, leader, false);
+        start(ca, leader, List.of(), false);
         // Let the restarted replica catch up, then stop everyone gracefully.
         long expected = totalAcks();
         await().atMost(Duration.ofSeconds(60)).until(() -> sizeOf(leader) >= expected);
@@ -71,18 +71,18 @@ class LedgerCrashTest {
         }
 
         LedgerVerifier.Report first = null;
-        for (RaftLedgerConfig.Peer p : peers) {
-            LedgerVerifier.Report r = LedgerVerifier.verify(dir.resolve(p.name()));
-            assertThat(r.problem()).as(p.name()).isEmpty();
+        for (String p : peers) {
+            LedgerVerifier.Report r = LedgerVerifier.verify(dir.resolve(p));
+            assertThat(r.problem()).as(p).isEmpty();
             if (first == null) {
                 first = r;
             }
-            assertThat(r.head()).as("head of " + p.name()).isEqualTo(first.head());
+            assertThat(r.head()).as("head of " + p).isEqualTo(first.head());
         }
         assertThat(acksBeforeKill).isGreaterThanOrEqualTo(300);
         try (LedgerFiles files = LedgerFiles.open(dir.resolve(leader))) {
-            for (RaftLedgerConfig.Peer p : peers) {
-                for (String line : Files.readAllLines(dir.resolve(p.name() + ".acks"))) {
+            for (String p : peers) {
+                for (String line : Files.readAllLines(dir.resolve(p + ".acks"))) {
                     String[] parts = line.split("\t");
                     long seq = Long.parseLong(parts[0]);
                     LedgerEntry e = files.query(LedgerQuery.all(seq, 1)).getFirst();
@@ -94,7 +94,7 @@ class LedgerCrashTest {
         assertThat(output(leader + ".restarted")).as("the restarted replica caught up from a snapshot").contains("installing ledger snapshot");
     }
 
-    private void start(CertificateAuthority ca, List<RaftLedgerConfig.Peer> peers, String name, boolean write) throws IOException {
+    private void start(CertificateAuthority ca, String name, List<String> how, boolean write) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+UseZGC", "-Xmx512m", "--enable-native-access=ALL-UNNAMED",
                 // The production logging configuration, not the test one on the class path.
@@ -102,12 +102,9 @@ class LedgerCrashTest {
                 "-cp", System.getProperty("java.class.path"), "io.x0tta6bl4.cli.Main",
                 "ledger", "serve", "--ca", ca.dir().toString(), "--name", name, "--data", dir.resolve(name).toString(),
                 "--snapshot-every", "100", "--log-segment-kib", "64"));
-        for (RaftLedgerConfig.Peer p : peers) {
-            cmd.add("--peer");
-            cmd.add(p.name() + "=" + p.address());
-        }
+        cmd.addAll(how);
         if (write) {
-            cmd.addAll(List.of("--write", Integer.toString(WRITES), "--ack-log", dir.resolve(name + ".acks").toString()));
+            cmd.addAll(List.of("--write", Integer.toString(WRITES), "--voters", "3", "--ack-log", dir.resolve(name + ".acks").toString()));
         }
         Path log = dir.resolve(name + (write ? "" : ".restarted") + ".out");
         processes.put(name, new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start());
@@ -120,6 +117,16 @@ class LedgerCrashTest {
             }
         }
         return null;
+    }
+
+    /** The Raft port {@code name} said it listens on, or 0 before it said so. */
+    private int raftPort(String name) throws IOException {
+        for (String line : output(name).split("\n")) {
+            if (line.contains(" listening on raft port ")) {
+                return Integer.parseInt(line.substring(line.lastIndexOf(' ') + 1).strip());
+            }
+        }
+        return 0;
     }
 
     private String output(String name) throws IOException {

@@ -3,8 +3,6 @@ package io.x0tta6bl4.ledger;
 import io.x0tta6bl4.identity.CertificateAuthority;
 import io.x0tta6bl4.identity.NodeCredentials;
 import io.x0tta6bl4.identity.SpiffeId;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -12,7 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A CA with enrolled nodes, free loopback ports, and submissions to append. */
+/** A CA with enrolled nodes, groups of replicas, and submissions to append. */
 final class LedgerFixtures {
     static final String DOMAIN = "ledger.test";
 
@@ -26,20 +24,19 @@ final class LedgerFixtures {
         return ca.issueNode(name, Duration.ofHours(1), Instant.now(), new SecureRandom());
     }
 
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+    /** {@code node-1 ... node-n}, enrolled. */
+    static List<NodeCredentials> nodes(CertificateAuthority ca, int n) {
+        List<NodeCredentials> nodes = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            nodes.add(node(ca, "node-" + i));
         }
+        return nodes;
     }
 
-    static List<RaftLedgerConfig.Peer> peers(int n) {
-        List<RaftLedgerConfig.Peer> peers = new ArrayList<>();
-        for (int i = 1; i <= n; i++) {
-            peers.add(new RaftLedgerConfig.Peer("node-" + i, "127.0.0.1", freePort(), true));
-        }
-        return peers;
+    /** A group of {@code n} replicas in {@code dir/node-N} on ports the kernel picked: up to five voters, then listeners. */
+    static List<RaftLedger> group(CertificateAuthority ca, Path dir, int n, java.time.InstantSource clock,
+                                  java.util.function.UnaryOperator<RaftLedgerConfig> tweak) {
+        return LocalGroup.start(nodes(ca, n), dir, ca.bundle(), clock, tweak, Duration.ofSeconds(90));
     }
 
     static Submission audit(int i) {

@@ -37,9 +37,8 @@ class LedgerVerifyTamperTest {
     @BeforeAll
     static void writeLedger() throws Exception {
         CertificateAuthority ca = LedgerFixtures.ca(shared);
-        List<RaftLedgerConfig.Peer> peers = List.of(new RaftLedgerConfig.Peer("node-1", "127.0.0.1", LedgerFixtures.freePort(), true));
         pristine = shared.resolve("node-1");
-        try (RaftLedger ledger = RaftLedger.start(RaftLedgerConfig.of("node-1", pristine, peers, LedgerFixtures.node(ca, "node-1"),
+        try (RaftLedger ledger = RaftLedger.start(RaftLedgerConfig.of("node-1", pristine, new RaftLedgerConfig.Start.Bootstrap(), LedgerFixtures.node(ca, "node-1"),
                 ca.bundle(), InstantSource.system()).withCheckpointInterval(Duration.ofMillis(100)))) {
             ledger.ready().get(30, TimeUnit.SECONDS);
             List<CompletableFuture<Long>> acks = new ArrayList<>();

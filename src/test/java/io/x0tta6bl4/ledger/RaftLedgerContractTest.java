@@ -44,23 +44,14 @@ class RaftLedgerContractTest extends LedgerContract {
     @BeforeAll
     void start() throws Exception {
         CertificateAuthority ca = LedgerFixtures.ca(dir);
-        List<RaftLedgerConfig.Peer> peers = LedgerFixtures.peers(3);
-        List<NodeCredentials> nodes = new ArrayList<>();
-        for (RaftLedgerConfig.Peer p : peers) {
-            NodeCredentials n = LedgerFixtures.node(ca, p.name());
-            nodes.add(n);
+        List<NodeCredentials> nodes = LedgerFixtures.nodes(ca, 3);
+        for (NodeCredentials n : nodes) {
             keys.put(n.id().toString(), n.identity().signingKey());
         }
         // After the SVIDs were issued (they are back-dated a minute), so TLS accepts them.
         clock = new MutableClock(Instant.now());
-        for (int i = 0; i < peers.size(); i++) {
-            RaftLedgerConfig.Peer p = peers.get(i);
-            replicas.add(RaftLedger.start(RaftLedgerConfig.of(p.name(), dir.resolve(p.name()), peers, nodes.get(i), ca.bundle(), clock)
-                    .withCheckpointInterval(Duration.ofMillis(200))));
-        }
-        for (RaftLedger r : replicas) {
-            r.ready().get(30, TimeUnit.SECONDS);
-        }
+        replicas.addAll(LocalGroup.start(nodes, dir, ca.bundle(), clock, c -> c.withCheckpointInterval(Duration.ofMillis(200)),
+                Duration.ofSeconds(90)));
         self = nodes.get(1);
     }
 
