@@ -44,7 +44,7 @@ class ArchitectureTest {
 
     @ParameterizedTest(name = "{0} must not depend on {1}")
     @CsvSource(delimiter = '|', textBlock = """
-            crypto        | identity,policy,ledger,governance,monitor,ml,autonomic,mesh,orchestration,transport,api,node,cli,bench
+            crypto        | time,identity,policy,ledger,governance,monitor,ml,autonomic,mesh,orchestration,transport,api,node,cli,bench
             identity      | policy,ledger,governance,monitor,ml,autonomic,mesh,orchestration,transport,api,node,cli,bench
             policy        | ledger,governance,monitor,ml,autonomic,mesh,orchestration,transport,api,node,cli,bench
             ledger        | policy,governance,monitor,ml,autonomic,mesh,orchestration,transport,api,node,cli,bench
@@ -58,6 +58,7 @@ class ArchitectureTest {
             api           | node,cli,bench
             node          | cli,bench
             bench         | cli
+            time          | crypto,identity,policy,ledger,governance,monitor,ml,autonomic,mesh,orchestration,transport,api,node,cli,bench
             """)
     void layering(String from, String forbidden) {
         String[] targets = forbidden.split(",");

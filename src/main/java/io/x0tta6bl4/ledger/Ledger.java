@@ -70,6 +70,12 @@ public interface Ledger extends AutoCloseable {
 
     /** A running subscription; closing it stops deliveries. */
     interface Subscription extends AutoCloseable {
+        /**
+         * Every entry with a smaller sequence number has been handed to the listener, or did not
+         * match the subscription's filter: how far the subscriber has caught up with the ledger.
+         */
+        long position();
+
         @Override
         void close();
     }

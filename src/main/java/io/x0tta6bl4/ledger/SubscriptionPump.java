@@ -23,6 +23,8 @@ final class SubscriptionPump implements Ledger.Subscription {
     private final Thread thread;
     private volatile boolean open = true;
     private long next;
+    /** Every entry below this has been delivered or filtered out. */
+    private volatile long position;
 
     /**
      * @param core   the current core (a Raft replica swaps it when it installs a snapshot)
@@ -33,6 +35,7 @@ final class SubscriptionPump implements Ledger.Subscription {
         this.listener = listener;
         this.filter = filter;
         this.next = filter.fromSeq();
+        this.position = filter.fromSeq();
         core.get().onAppend(wake);
         this.thread = Thread.ofVirtual().name("ledger-subscription").start(this::run);
     }
@@ -50,7 +53,9 @@ final class SubscriptionPump implements Ledger.Subscription {
                 if (!open) {
                     return;
                 }
+                long head;
                 try {
+                    head = core.get().head().size();
                     page = core.get().query(filter.page(next, PAGE));
                 } catch (LedgerException e) {
                     LOG.debug("subscription read failed (replica reloading?); retrying on the next append", e);
@@ -63,9 +68,19 @@ final class SubscriptionPump implements Ledger.Subscription {
                         LOG.warn("ledger subscriber failed on entry {}; continuing", e.seq(), ex);
                     }
                     next = e.seq() + 1;
+                    position = next;
+                }
+                if (page.size() < PAGE) {
+                    // Everything below the head read before the query was in this page or filtered out.
+                    position = Math.max(position, head);
                 }
             } while (page.size() == PAGE);
         }
+    }
+
+    @Override
+    public long position() {
+        return position;
     }
 
     @Override
