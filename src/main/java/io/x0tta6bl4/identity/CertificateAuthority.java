@@ -1,5 +1,6 @@
 package io.x0tta6bl4.identity;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.x0tta6bl4.crypto.Hex;
 import io.x0tta6bl4.crypto.MlDsa;
@@ -100,10 +101,14 @@ public final class CertificateAuthority {
     public static CertificateAuthority load(Path dir) {
         TrustBundle bundle = TrustBundle.load(dir);
         String hint = "the CA in " + dir + " is incomplete; create a new one with: x0tta6bl4 ca init";
+        JsonNode meta = Json.parseObject(dir.resolve(META).toString(), CredentialFiles.read(dir.resolve(META), hint));
+        if (meta.has("kind") && TrustBundle.BUNDLE_KIND.equals(meta.get("kind").asText())) {
+            throw new CredentialFileException(dir.resolve(META), "belongs to an exported trust bundle (public keys only), not to a CA; "
+                    + "use the CA directory, which holds root.key");
+        }
         Path rootKeyFile = dir.resolve(ROOT_KEY);
         PrivateKey rootKey = X509.p256Private(rootKeyFile, Pem.decode(rootKeyFile, CredentialFiles.read(rootKeyFile, hint), Pem.PRIVATE_KEY));
-        String kid = Json.text(dir.resolve(META).toString(),
-                Json.parseObject(dir.resolve(META).toString(), CredentialFiles.read(dir.resolve(META), hint)), "jwt_kid");
+        String kid = Json.text(dir.resolve(META).toString(), meta, "jwt_kid");
         return new CertificateAuthority(dir, bundle, rootKey, mlDsaKey(dir.resolve(PQ_ROOT_KEY), hint),
                 mlDsaKey(dir.resolve(JWT_KEY), hint), kid);
     }

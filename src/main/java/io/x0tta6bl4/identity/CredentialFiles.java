@@ -53,6 +53,27 @@ final class CredentialFiles {
         }
     }
 
+    /**
+     * Refuses {@code dir} unless it does not exist yet or is an empty directory: credentials are
+     * written into a directory of their own, never mixed with other files. Nothing is created;
+     * {@link #createDirectory} does that once everything to write is ready.
+     */
+    static void requireNewOrEmpty(Path dir, String fix) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new CredentialFileException(dir, "is a file, not a directory; " + fix);
+        }
+        try (var entries = Files.list(dir)) {
+            if (entries.findAny().isPresent()) {
+                throw new CredentialFileException(dir, "is not empty; credentials are never written over or beside other files; " + fix);
+            }
+        } catch (IOException e) {
+            throw new CredentialFileException(dir, "cannot list: " + e.getMessage(), e);
+        }
+    }
+
     static void createDirectory(Path dir) {
         try {
             Files.createDirectories(dir);

@@ -27,6 +27,8 @@ import java.util.Set;
  * sign JWT-SVIDs, by key id. Verifying against the bundle is the only way into the mesh.
  */
 public final class TrustBundle {
+    /** The {@code kind} that {@code ca.json} of an exported bundle carries; a CA's own {@code ca.json} has none. */
+    static final String BUNDLE_KIND = "trust-bundle";
     private final String trustDomain;
     private final X509Certificate x509Root;
     private final X509Certificate pqRoot;
@@ -58,7 +60,7 @@ public final class TrustBundle {
         }
     }
 
-    /** Reads the public half of a CA directory written by {@code ca init}. */
+    /** Reads the public half of a CA directory written by {@code ca init}, or a directory written by {@link #export}. */
     public static TrustBundle load(Path caDir) {
         String hint = "is " + caDir + " a CA directory? Create one with: x0tta6bl4 ca init --dir " + caDir + " --trust-domain DOMAIN";
         Path meta = caDir.resolve(CertificateAuthority.META);
@@ -90,6 +92,53 @@ public final class TrustBundle {
         } catch (IllegalArgumentException e) {
             throw new CredentialFileException(caDir.resolve(CertificateAuthority.PQ_ROOT_CERT), "is not an ML-DSA-65 certificate: " + e.getMessage());
         }
+    }
+
+    /**
+     * Writes the public half of this bundle into {@code dir} (new or empty), under the names
+     * {@link #load} reads: {@code ca.json} (trust domain and JWT key id, marked as a bundle),
+     * {@code root.crt}, {@code root-mldsa.crt}, {@code jwt.pub}. No private key is written, so the
+     * directory can be handed to every host and node; they load their bundle from it instead of
+     * from the CA directory.
+     *
+     * @throws IllegalStateException if the bundle does not hold exactly one JWT-SVID key (a bundle
+     *                               directory has one {@code jwt.pub})
+     */
+    public void export(Path dir) {
+        if (jwtAuthorities.size() != 1) {
+            throw new IllegalStateException("the bundle of " + trustDomain + " holds " + jwtAuthorities.size()
+                    + " JWT-SVID keys; a bundle directory holds exactly one (jwt.pub); export a bundle loaded from the CA directory");
+        }
+        var jwt = jwtAuthorities.entrySet().iterator().next();
+        CredentialFiles.requireNewOrEmpty(dir, "export the bundle into a new directory");
+        CredentialFiles.createDirectory(dir);
+        CredentialFiles.writePublic(dir.resolve(CertificateAuthority.ROOT_CERT), X509.pem(x509Root));
+        CredentialFiles.writePublic(dir.resolve(CertificateAuthority.PQ_ROOT_CERT), X509.pem(pqRoot));
+        CredentialFiles.writePublic(dir.resolve(CertificateAuthority.JWT_PUBLIC), Pem.encode(Pem.PUBLIC_KEY, jwt.getValue().encoded()));
+        com.fasterxml.jackson.databind.node.ObjectNode meta = Json.MAPPER.createObjectNode();
+        meta.put("format", 1);
+        meta.put("kind", BUNDLE_KIND);
+        meta.put("trust_domain", trustDomain);
+        meta.put("jwt_kid", jwt.getKey());
+        // Written last, as by ca init: its presence means the directory is complete.
+        CredentialFiles.writePublic(dir.resolve(CertificateAuthority.META), meta.toPrettyString() + "\n");
+    }
+
+    /** Two bundles are equal when they trust the same roots and JWT-SVID keys for the same trust domain. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TrustBundle b && trustDomain.equals(b.trustDomain) && x509Root.equals(b.x509Root) && pqRoot.equals(b.pqRoot)
+                && jwtAuthorities.equals(b.jwtAuthorities);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(trustDomain, x509Root, pqRoot, jwtAuthorities);
+    }
+
+    @Override
+    public String toString() {
+        return "TrustBundle[" + trustDomain + ", JWT-SVID keys " + new java.util.TreeSet<>(jwtAuthorities.keySet()) + "]";
     }
 
     private static X509Certificate single(Path file, String hint) {
