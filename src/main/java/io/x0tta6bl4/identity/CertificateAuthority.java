@@ -74,10 +74,10 @@ public final class CertificateAuthority {
 
         KeyPair ec = X509.p256(random);
         X509Certificate root = X509.selfSignedRoot(trustDomain, "x0tta6bl4 root (EC P-256)", ec.getPublic(), ec.getPrivate(),
-                "SHA256withECDSA", now, random);
+                "SHA256withECDSA", 1, now, random);
         MlDsa pq = MlDsa.generate(random);
         X509Certificate pqRoot = X509.selfSignedRoot(trustDomain, "x0tta6bl4 root (ML-DSA-65)", pq.publicKey().jdk(),
-                pq.privateKey().jdk(), "ML-DSA-65", now, random);
+                pq.privateKey().jdk(), "ML-DSA-65", 0, now, random);
         MlDsa jwt = MlDsa.generate(random);
         String kid = Hex.encode(Arrays.copyOf(Digests.sha256(jwt.publicKey().encoded()), 8));
 

@@ -5,21 +5,15 @@ import io.x0tta6bl4.crypto.MlDsaPublicKey;
 import io.x0tta6bl4.crypto.PeerKeys;
 import io.x0tta6bl4.crypto.Digests;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.cert.CertPathValidator;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
-import java.security.cert.PKIXParameters;
-import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
-import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * What a party needs to trust a trust domain, and nothing secret: the EC P-256 root that signs
@@ -173,9 +167,12 @@ public final class TrustBundle {
 
     /**
      * Verifies an X.509-SVID chain (leaf first; the root may be omitted) at {@code at}: PKIX path
-     * validation to the bundle's root, then the SPIFFE X.509-SVID rules for the leaf: not a CA,
-     * digitalSignature set, keyCertSign and cRLSign not set, exactly one URI SAN, which is a SPIFFE
-     * ID of this trust domain.
+     * validation to the bundle's root, through at most one intermediate CA (a host agent's, as
+     * {@link CertificateAuthority#issueIssuer} makes), then the SPIFFE X.509-SVID rules for the
+     * leaf: not a CA, digitalSignature set, keyCertSign and cRLSign not set, exactly one URI SAN,
+     * which is a SPIFFE ID of this trust domain. A leaf under an intermediate must moreover be a
+     * node's or a host's ({@code /node/NAME}, {@code /host/NAME}): host agents enrol nodes, and
+     * only the root vouches for anything else (operators' and applications' IDs).
      *
      * @return the leaf's SPIFFE ID
      */
@@ -187,16 +184,7 @@ public final class TrustBundle {
         if (path.isEmpty()) {
             throw new IdentityVerificationException("the trust domain's root certificate is not an X.509-SVID");
         }
-        try {
-            PKIXParameters params = new PKIXParameters(Set.of(new TrustAnchor(x509Root, null)));
-            params.setRevocationEnabled(false);
-            params.setDate(Date.from(at));
-            CertPathValidator.getInstance("PKIX").validate(CertificateFactory.getInstance("X.509").generateCertPath(path), params);
-        } catch (java.security.cert.CertPathValidatorException e) {
-            throw new IdentityVerificationException("certificate chain does not validate to the " + trustDomain + " root: " + e.getMessage());
-        } catch (GeneralSecurityException e) {
-            throw new IdentityVerificationException("certificate chain cannot be checked: " + e.getMessage());
-        }
+        X509Path.validate(x509Root, trustDomain, path, at);
         X509Certificate leaf = path.getFirst();
         if (leaf.getBasicConstraints() != -1) {
             throw new IdentityVerificationException("an X.509-SVID leaf must not be a CA certificate");
@@ -212,7 +200,15 @@ public final class TrustBundle {
         if (!id.memberOf(trustDomain)) {
             throw new IdentityVerificationException(id + " is not in trust domain " + trustDomain);
         }
+        if (path.size() > 1 && !isNodeOrHost(id)) {
+            throw new IdentityVerificationException(id + " is issued by a host's intermediate CA, which may vouch only for spiffe://"
+                    + trustDomain + "/node/NAME and spiffe://" + trustDomain + "/host/NAME; only the root issues other IDs");
+        }
         return id;
+    }
+
+    private static boolean isNodeOrHost(SpiffeId id) {
+        return id.path().matches("/(node|host)/[^/]+");
     }
 
     /** The single URI SAN of an X.509-SVID, parsed as a SPIFFE ID. */

@@ -125,7 +125,7 @@ class CaCommandTest {
         assertThat(r.out()).startsWith("-----BEGIN CERTIFICATE-----\n").endsWith("-----END CERTIFICATE-----\n");
         X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509")
                 .generateCertificate(new ByteArrayInputStream(r.out().getBytes(StandardCharsets.US_ASCII)));
-        assertThat(cert.getBasicConstraints()).isZero();
+        assertThat(cert.getBasicConstraints()).as("pathLen").isEqualTo(1);
         assertThat(r.out()).isEqualTo(Files.readString(dir.resolve("root.crt")));
     }
 
