@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.x0tta6bl4.crypto.MlDsaPublicKey;
 import io.x0tta6bl4.crypto.PeerKeys;
 import io.x0tta6bl4.crypto.Digests;
+import io.x0tta6bl4.crypto.Hex;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.cert.CertificateEncodingException;
@@ -230,21 +231,66 @@ public final class TrustBundle {
     }
 
     /**
-     * Verifies a PQ identity document at {@code at}: signed by the bundle's ML-DSA-65 root,
-     * inside its validity, for a SPIFFE ID of this trust domain.
+     * Verifies a PQ identity document at {@code at}, for a SPIFFE ID of this trust domain.
+     *
+     * <p>Version 1: signed by the bundle's ML-DSA-65 root, and valid at {@code at}.
+     *
+     * <p>Version 2, in this order, each refusal with its own message: the issuer the document
+     * names (ID and key digest, signed) is the one whose issuer document it carries; that issuer
+     * is a host of this trust domain ({@code /host/NAME}); its document is signed by the ML-DSA-65
+     * root and valid at {@code at}; the node's document is for a node ({@code /node/NAME}: hosts
+     * enrol nodes, nothing else), is signed by the issuer's key and is valid at {@code at}.
      */
     public PeerKeys verifyIdentity(PqIdentityDocument doc, Instant at) throws IdentityVerificationException {
-        if (!doc.spiffeId().memberOf(trustDomain)) {
-            throw new IdentityVerificationException(doc.spiffeId() + " is not in trust domain " + trustDomain);
+        SpiffeId id = doc.spiffeId();
+        if (!id.memberOf(trustDomain)) {
+            throw new IdentityVerificationException(id + " is not in trust domain " + trustDomain);
         }
-        if (!pqRootKey.verify(doc.toBeSigned(), doc.signature())) {
-            throw new IdentityVerificationException("identity document of " + doc.spiffeId() + " is not signed by the " + trustDomain + " ML-DSA-65 root");
+        if (doc.issuer().isEmpty()) {
+            if (!pqRootKey.verify(doc.toBeSigned(), doc.signature())) {
+                throw new IdentityVerificationException("identity document of " + id + " is not signed by the " + trustDomain + " ML-DSA-65 root");
+            }
+        } else {
+            PqIdentityDocument.Issuer issuer = doc.issuer().get();
+            PqIssuerDocument carried = issuer.document();
+            if (!issuer.id().equals(carried.spiffeId()) || !MessageDigest.isEqual(issuer.keySha3_256(), carried.keySha3_256())) {
+                throw new IdentityVerificationException("identity document of " + id + " names issuer " + issuer.id() + " (ML-DSA-65 key sha3-256 "
+                        + Hex.encode(issuer.keySha3_256()).substring(0, 16) + "…) but carries the issuer document of " + carried.spiffeId()
+                        + " (key " + Hex.encode(carried.keySha3_256()).substring(0, 16) + "…): the issuer binding does not match");
+            }
+            verifyIssuer(carried, at);
+            if (!id.path().startsWith("/node/")) {
+                throw new IdentityVerificationException("identity document of " + id + " is signed by issuer " + issuer.id()
+                        + ", and a host's issuer may vouch only for nodes (spiffe://" + trustDomain + "/node/NAME)");
+            }
+            if (!carried.signingKey().verify(doc.toBeSigned(), doc.signature())) {
+                throw new IdentityVerificationException("identity document of " + id + " is not signed by its issuer " + issuer.id());
+            }
         }
         if (at.isBefore(doc.notBefore()) || at.isAfter(doc.notAfter())) {
-            throw new IdentityVerificationException("identity document of " + doc.spiffeId() + " is valid from " + doc.notBefore()
+            throw new IdentityVerificationException("identity document of " + id + " is valid from " + doc.notBefore()
                     + " to " + doc.notAfter() + ", not at " + at);
         }
         return doc.peerKeys();
+    }
+
+    /**
+     * Verifies a host's issuer document at {@code at}: for a host of this trust domain
+     * ({@code /host/NAME}), signed by the ML-DSA-65 root, valid at {@code at}.
+     */
+    void verifyIssuer(PqIssuerDocument issuer, Instant at) throws IdentityVerificationException {
+        SpiffeId id = issuer.spiffeId();
+        if (!PqIssuerDocument.isHost(id, trustDomain)) {
+            throw new IdentityVerificationException("issuer " + id + " is not a host of trust domain " + trustDomain
+                    + "; issuers are spiffe://" + trustDomain + "/host/NAME");
+        }
+        if (!pqRootKey.verify(issuer.toBeSigned(), issuer.signature())) {
+            throw new IdentityVerificationException("issuer document of " + id + " is not signed by the " + trustDomain + " ML-DSA-65 root");
+        }
+        if (at.isBefore(issuer.notBefore()) || at.isAfter(issuer.notAfter())) {
+            throw new IdentityVerificationException("issuer document of " + id + " is valid from " + issuer.notBefore() + " to "
+                    + issuer.notAfter() + ", not at " + at);
+        }
     }
 
     /**

@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,6 +44,81 @@ class IdentityDocumentGoldenTest {
         assertThat(tbs).hasSize(V1_LENGTH);
         assertThat(Hex.encode(Digests.sha256(tbs))).isEqualTo(V1_SHA256);
         assertThat(tbs).isEqualTo(documentedVersion1());
+    }
+
+    static final SpiffeId HOST = new SpiffeId("example.org", "/host/host-1");
+    static final MlDsa ISSUER_KEY = MlDsa.generate(new TestRandom(104));
+    static final Instant ISSUER_NOT_BEFORE = Instant.parse("2026-03-01T11:00:00Z");
+    static final Instant ISSUER_NOT_AFTER = Instant.parse("2026-03-31T11:00:00Z");
+    /** The issuer's signature is not part of the node's signed bytes; any bytes do here. */
+    static final PqIssuerDocument ISSUER = new PqIssuerDocument(HOST, ISSUER_KEY.publicKey(), ISSUER_NOT_BEFORE, ISSUER_NOT_AFTER, new byte[0]);
+
+    static final String V2_SHA256 = "c29a238c16c1aa3878fee623f15515ddeccdfd6d335d906680bee9c5f7ff93e0";
+    static final int V2_LENGTH = 3383;
+    static final String ISSUER_SHA256 = "fbcd97fb01c81522ac15187b423937512f6deb4aba04d83d89cebaac76d5cc3a";
+    static final int ISSUER_LENGTH = 2031;
+
+    @Test
+    void version2BytesAreTheGoldenOnes() {
+        byte[] tbs = PqIdentityDocument.toBeSigned(NODE, DSA.publicKey(), KEM.publicKey(), X.publicKey(), SVID_SHA256, NOT_BEFORE, NOT_AFTER,
+                Optional.of(PqIdentityDocument.Issuer.of(ISSUER)));
+
+        assertThat(tbs).hasSize(V2_LENGTH);
+        assertThat(Hex.encode(Digests.sha256(tbs))).isEqualTo(V2_SHA256);
+        assertThat(tbs).isEqualTo(documentedVersion2());
+    }
+
+    @Test
+    void issuerDocumentBytesAreTheGoldenOnes() {
+        byte[] tbs = ISSUER.toBeSigned();
+
+        assertThat(tbs).hasSize(ISSUER_LENGTH);
+        assertThat(Hex.encode(Digests.sha256(tbs))).isEqualTo(ISSUER_SHA256);
+        assertThat(tbs).isEqualTo(documentedIssuer());
+    }
+
+    @Test
+    void version2IsVersion1WithItsOwnVersionByteAndTheIssuerAppended() {
+        byte[] v1 = documentedVersion1();
+        byte[] v2 = documentedVersion2();
+
+        assertThat(v2[4]).isEqualTo((byte) 2);
+        assertThat(Arrays.copyOfRange(v2, 5, v1.length)).isEqualTo(Arrays.copyOfRange(v1, 5, v1.length));
+        assertThat(v2).hasSize(v1.length + 2 + HOST.toString().length() + 32);
+    }
+
+    /**
+     * Version 2, from docs/wire-formats.md §4: version 1's fields after version byte 2, then the
+     * issuer's SPIFFE ID (length-prefixed) and SHA3-256 of its ML-DSA-65 SPKI.
+     */
+    static byte[] documentedVersion2() {
+        byte[] v1 = documentedVersion1();
+        v1[4] = 2;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(v1);
+        prefixed(out, HOST.toString().getBytes(StandardCharsets.UTF_8));
+        out.writeBytes(sha3(ISSUER_KEY.publicKey().encoded()));
+        return out.toByteArray();
+    }
+
+    /** The issuer document, from docs/wire-formats.md §4: "X0IS", 1, ID, key, not before, not after. */
+    static byte[] documentedIssuer() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[] {0x58, 0x30, 0x49, 0x53});
+        out.write(1);
+        prefixed(out, HOST.toString().getBytes(StandardCharsets.UTF_8));
+        prefixed(out, ISSUER_KEY.publicKey().encoded());
+        out.writeBytes(ByteBuffer.allocate(16).putLong(ISSUER_NOT_BEFORE.toEpochMilli()).putLong(ISSUER_NOT_AFTER.toEpochMilli()).array());
+        return out.toByteArray();
+    }
+
+    /** SHA3-256 from the JDK directly, not through the code under test. */
+    static byte[] sha3(byte[] data) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA3-256").digest(data);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The version 1 layout, written from docs/wire-formats.md §4 rather than from the code. */
