@@ -5,9 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.x0tta6bl4.crypto.Hex;
 import io.x0tta6bl4.crypto.MlDsa;
 import io.x0tta6bl4.crypto.MlDsaPrivateKey;
-import io.x0tta6bl4.crypto.MlKem;
 import io.x0tta6bl4.crypto.Digests;
-import io.x0tta6bl4.crypto.X25519;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -18,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The trust domain's certificate authority, kept in one directory:
@@ -139,45 +138,54 @@ public final class CertificateAuthority {
 
     /**
      * Enrols a node: a fresh P-256 key and X.509-SVID for {@code spiffe://<domain>/node/<name>},
-     * fresh ML-DSA-65, ML-KEM-768 and X25519 key pairs, and a PQ identity document binding them
-     * (and the SVID's fingerprint) to the SPIFFE ID, signed by the ML-DSA-65 root. Everything is
-     * written under {@code nodes/<name>/}; an existing node is never overwritten.
+     * fresh ML-DSA-65, ML-KEM-768 and X25519 key pairs, and a PQ identity document (version 1)
+     * binding them (and the SVID's fingerprint) to the SPIFFE ID, signed by the ML-DSA-65 root.
+     * Everything is written under {@code nodes/<name>/}; an existing node is never overwritten.
      */
     public NodeCredentials issueNode(String name, Duration ttl, Instant now, SecureRandom random) {
-        if (ttl.isNegative() || ttl.isZero()) {
-            throw new IllegalArgumentException("SVID ttl must be positive, got " + ttl);
-        }
-        Instant rootExpiry = bundle.x509Root().getNotAfter().toInstant();
-        if (ttl.compareTo(Duration.between(now, rootExpiry)) > 0) {
-            throw new IllegalArgumentException("SVID ttl " + ttl.toDays() + " days would outlive the root certificate, which expires "
-                    + rootExpiry + "; choose a shorter --ttl (default 24h)");
-        }
+        checkTtl("SVID", ttl, now, "24h");
         Path nodeDir = nodeDir(name);
         if (Files.exists(nodeDir)) {
             throw new CredentialFileException(nodeDir, "node '" + name + "' is already enrolled; pick another --name");
         }
-        SpiffeId id = SpiffeId.node(trustDomain(), name);
-        KeyPair tls = X509.p256(random);
-        X509Certificate svid = X509.svid(bundle.x509Root(), rootKey, tls.getPublic(), id, List.of("localhost"), List.of("127.0.0.1"),
-                now, ttl, random);
-        MlDsa dsa = MlDsa.generate(random);
-        MlKem kem = MlKem.generate(random);
-        X25519 x = X25519.generate(random);
-        byte[] fingerprint = TrustBundle.fingerprint(svid);
-        Instant notBefore = svid.getNotBefore().toInstant();
-        Instant notAfter = svid.getNotAfter().toInstant();
-        byte[] tbs = PqIdentityDocument.toBeSigned(id, dsa.publicKey(), kem.publicKey(), x.publicKey(), fingerprint, notBefore, notAfter);
-        PqIdentityDocument doc = new PqIdentityDocument(id, dsa.publicKey(), kem.publicKey(), x.publicKey(), fingerprint,
-                notBefore, notAfter, pqRootKey.sign(tbs, random));
+        return NodeEnrolment.write(nodeDir, SpiffeId.node(trustDomain(), name), bundle.x509Root(), rootKey, List.of(), pqRootKey,
+                Optional.empty(), now.minus(X509.BACKDATE), now.plus(ttl), random);
+    }
 
-        CredentialFiles.createDirectory(nodeDir);
-        CredentialFiles.writeSecret(nodeDir.resolve(NodeCredentials.SVID_KEY), Pem.encode(Pem.PRIVATE_KEY, tls.getPrivate().getEncoded()));
-        CredentialFiles.writeSecret(nodeDir.resolve(NodeCredentials.MLDSA_KEY), Pem.encode(Pem.PRIVATE_KEY, dsa.privateKey().encoded()));
-        CredentialFiles.writeSecret(nodeDir.resolve(NodeCredentials.MLKEM_KEY), Pem.encode(Pem.PRIVATE_KEY, kem.privateKey().encoded()));
-        CredentialFiles.writeSecret(nodeDir.resolve(NodeCredentials.X25519_KEY), Pem.encode(Pem.PRIVATE_KEY, x.privateKey().encoded()));
-        CredentialFiles.writePublic(nodeDir.resolve(NodeCredentials.SVID_CERT), X509.pem(svid));
-        CredentialFiles.writePublic(nodeDir.resolve(NodeCredentials.IDENTITY), doc.toJson());
-        return NodeCredentials.load(nodeDir);
+    /**
+     * Issues an X.509-SVID for {@code id}, signed by the root, into {@code dir} (new or empty) as
+     * {@code svid.crt} and {@code svid.key}: for a party that only needs to be known in TLS, such
+     * as an operator's CLI talking to host agents. No DNS or IP SANs: it is a client.
+     */
+    public SvidCredentials issueClient(SpiffeId id, Duration ttl, Instant now, SecureRandom random, Path dir) {
+        if (!id.memberOf(trustDomain())) {
+            throw new IllegalArgumentException(id + " is not in trust domain " + trustDomain() + "; this CA issues only spiffe://"
+                    + trustDomain() + "/...");
+        }
+        checkTtl("SVID", ttl, now, "24h");
+        CredentialFiles.requireNewOrEmpty(dir, "choose a new directory for the SVID of " + id);
+        KeyPair key = X509.p256(random);
+        X509Certificate svid = X509.svid(bundle.x509Root(), rootKey, key.getPublic(), id, List.of(), List.of(), now, ttl, random);
+        CredentialFiles.createDirectory(dir);
+        CredentialFiles.writeSecret(dir.resolve(NodeCredentials.SVID_KEY), Pem.encode(Pem.PRIVATE_KEY, key.getPrivate().getEncoded()));
+        CredentialFiles.writePublic(dir.resolve(NodeCredentials.SVID_CERT), X509.pem(svid));
+        return SvidCredentials.load(dir);
+    }
+
+    /** A lifetime from {@code now} must be positive and end before the roots do. */
+    private void checkTtl(String what, Duration ttl, Instant now, String defaultTtl) {
+        if (ttl.isNegative() || ttl.isZero()) {
+            throw new IllegalArgumentException(what + " ttl must be positive, got " + ttl);
+        }
+        Instant rootExpiry = bundle.x509Root().getNotAfter().toInstant();
+        Instant pqExpiry = bundle.pqRoot().getNotAfter().toInstant();
+        if (pqExpiry.isBefore(rootExpiry)) {
+            rootExpiry = pqExpiry;
+        }
+        if (ttl.compareTo(Duration.between(now, rootExpiry)) > 0) {
+            throw new IllegalArgumentException(what + " ttl " + ttl.toDays() + " days would outlive the root certificate, which expires "
+                    + rootExpiry + "; choose a shorter --ttl (default " + defaultTtl + ")");
+        }
     }
 
     /** Issues JWT-SVIDs for this trust domain with the CA's JWT key. */
