@@ -32,6 +32,12 @@ import java.util.Optional;
  *   nodes/NAME/       one enrolled node (see {@link NodeCredentials})
  * </pre>
  *
+ * The roots sign three kinds of things: nodes' credentials directly ({@link #issueNode}), a
+ * host agent's intermediate issuing credentials ({@link #issueIssuer}), with which the host
+ * enrols the nodes it starts ({@link NodeIssuer}) while this directory stays offline, and plain
+ * X.509-SVIDs for clients ({@link #issueClient}). {@link TrustBundle#export} hands out the public
+ * half, which is all that hosts and nodes need to verify one another.
+ *
  * JWT-SVIDs get their own key rather than the PQ root's, so that the root key signs only
  * identity documents and can be kept offline while tokens are minted.
  */
@@ -150,6 +156,61 @@ public final class CertificateAuthority {
         }
         return NodeEnrolment.write(nodeDir, SpiffeId.node(trustDomain(), name), bundle.x509Root(), rootKey, List.of(), pqRootKey,
                 Optional.empty(), now.minus(X509.BACKDATE), now.plus(ttl), random);
+    }
+
+    /**
+     * Makes a host agent's issuing credentials in {@code dir} (new or empty), so that it can enrol
+     * the nodes it starts while the roots stay here, offline (SPIRE's server/agent split):
+     *
+     * <pre>
+     *   issuer.crt          EC P-256 intermediate CA signed by the root (CA, pathLen 0, keyCertSign|cRLSign,
+     *                       URI SAN spiffe://DOMAIN); it signs the nodes' X.509-SVIDs
+     *   issuer.key          its private key, mode 0600
+     *   issuer-mldsa.json   PQ issuer document ({@link PqIssuerDocument}) for spiffe://DOMAIN/host/NAME,
+     *                       signed by the ML-DSA-65 root; its key signs the nodes' identity documents
+     *   issuer-mldsa.key    its ML-DSA-65 private key, mode 0600
+     *   svid.crt, svid.key  the host agent's own X.509-SVID for spiffe://DOMAIN/host/NAME, issued by
+     *                       issuer.crt (the file holds the leaf, then issuer.crt), for its TLS listener
+     * </pre>
+     *
+     * All three are valid from {@code now} (less the usual minute of backdating) for {@code ttl},
+     * which must not outlive the roots. The host's own SVID lasts as long as the issuer: its key
+     * sits beside issuer.key, so whoever could steal it could steal the issuing key, and a shorter
+     * life would buy nothing; both are renewed together by issuing the host again.
+     *
+     * @throws IllegalArgumentException   for a bad host name or ttl
+     * @throws CredentialFileException    if {@code dir} is not new or empty, or the root is one made
+     *                                    before host issuers existed (pathLen 0)
+     */
+    public NodeIssuer issueIssuer(String hostName, Duration ttl, Instant now, SecureRandom random, Path dir) {
+        SpiffeId hostId = PqIssuerDocument.hostId(trustDomain(), hostName);
+        checkTtl("issuer", ttl, now, "720h");
+        X509Certificate root = bundle.x509Root();
+        if (root.getBasicConstraints() < 1) {
+            throw new CredentialFileException(this.dir.resolve(ROOT_CERT), "allows no intermediate CA (pathLen " + root.getBasicConstraints()
+                    + "): this CA was made before host issuers existed; create a new CA with x0tta6bl4 ca init, or keep enrolling "
+                    + "nodes with x0tta6bl4 ca issue-node");
+        }
+        CredentialFiles.requireNewOrEmpty(dir, "choose a new --out directory for the issuer of host '" + hostName + "'");
+        Instant notBefore = now.minus(X509.BACKDATE);
+        Instant notAfter = now.plus(ttl);
+        KeyPair ec = X509.p256(random);
+        X509Certificate intermediate = X509.intermediate(root, rootKey, ec.getPublic(), trustDomain(), hostName, notBefore, notAfter, random);
+        MlDsa pq = MlDsa.generate(random);
+        byte[] tbs = PqIssuerDocument.toBeSigned(hostId, pq.publicKey(), notBefore, notAfter);
+        PqIssuerDocument doc = new PqIssuerDocument(hostId, pq.publicKey(), notBefore, notAfter, pqRootKey.sign(tbs, random));
+        KeyPair host = X509.p256(random);
+        X509Certificate hostSvid = X509.svid(intermediate, ec.getPrivate(), host.getPublic(), hostId, List.of("localhost"),
+                List.of("127.0.0.1"), notBefore, notAfter, random);
+
+        CredentialFiles.createDirectory(dir);
+        CredentialFiles.writeSecret(dir.resolve(NodeIssuer.ISSUER_KEY), Pem.encode(Pem.PRIVATE_KEY, ec.getPrivate().getEncoded()));
+        CredentialFiles.writeSecret(dir.resolve(NodeIssuer.ISSUER_PQ_KEY), Pem.encode(Pem.PRIVATE_KEY, pq.privateKey().encoded()));
+        CredentialFiles.writeSecret(dir.resolve(NodeCredentials.SVID_KEY), Pem.encode(Pem.PRIVATE_KEY, host.getPrivate().getEncoded()));
+        CredentialFiles.writePublic(dir.resolve(NodeIssuer.ISSUER_CERT), X509.pem(intermediate));
+        CredentialFiles.writePublic(dir.resolve(NodeIssuer.ISSUER_DOCUMENT), doc.toJson());
+        CredentialFiles.writePublic(dir.resolve(NodeCredentials.SVID_CERT), X509.pem(hostSvid) + X509.pem(intermediate));
+        return NodeIssuer.load(dir, bundle, now);
     }
 
     /**

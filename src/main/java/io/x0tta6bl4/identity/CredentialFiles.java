@@ -74,6 +74,17 @@ final class CredentialFiles {
         }
     }
 
+    /**
+     * A strict parser's refusal of {@code file} as a {@link CredentialFileException}. The parser
+     * was given the file's path as its source, so the message already starts with it; it is
+     * said once.
+     */
+    static CredentialFileException parseProblem(Path file, IllegalArgumentException e) {
+        String prefix = file + ": ";
+        String message = e.getMessage();
+        return new CredentialFileException(file, message.startsWith(prefix) ? message.substring(prefix.length()) : message, e);
+    }
+
     static void createDirectory(Path dir) {
         try {
             Files.createDirectories(dir);

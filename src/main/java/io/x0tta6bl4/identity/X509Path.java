@@ -34,8 +34,14 @@ import javax.security.auth.x500.X500Principal;
 final class X509Path {
     private X509Path() {}
 
-    /** Validates {@code path} (leaf first, root omitted) to {@code root} at {@code at}. */
+    /** Validates {@code path} (an X.509-SVID first, root omitted) to {@code root} at {@code at}. */
     static void validate(X509Certificate root, String trustDomain, List<X509Certificate> path, Instant at)
+            throws IdentityVerificationException {
+        validate(root, trustDomain, path, at, "the X.509-SVID");
+    }
+
+    /** The same, calling the first certificate {@code firstName} in refusals (e.g. when it is itself an intermediate). */
+    static void validate(X509Certificate root, String trustDomain, List<X509Certificate> path, Instant at, String firstName)
             throws IdentityVerificationException {
         String refused = "certificate chain does not validate to the " + trustDomain + " root: ";
         int intermediates = path.size() - 1;
@@ -47,7 +53,7 @@ final class X509Path {
         }
         for (int i = 1; i < path.size(); i++) {
             if (path.get(i).getBasicConstraints() < 0) {
-                throw new IdentityVerificationException(refused + describe(path, i) + " is not a CA certificate (basicConstraints CA:false)");
+                throw new IdentityVerificationException(refused + describe(path, i, firstName) + " is not a CA certificate (basicConstraints CA:false)");
             }
         }
         try {
@@ -56,54 +62,55 @@ final class X509Path {
             params.setDate(Date.from(at));
             CertPathValidator.getInstance("PKIX").validate(CertificateFactory.getInstance("X.509").generateCertPath(path), params);
         } catch (CertPathValidatorException e) {
-            throw new IdentityVerificationException(refused + explain(root, path, at, e));
+            throw new IdentityVerificationException(refused + explain(root, path, at, e, firstName));
         } catch (GeneralSecurityException e) {
             throw new IdentityVerificationException("certificate chain cannot be checked: " + e.getMessage());
         }
     }
 
-    private static String explain(X509Certificate root, List<X509Certificate> path, Instant at, CertPathValidatorException e) {
+    private static String explain(X509Certificate root, List<X509Certificate> path, Instant at, CertPathValidatorException e,
+                                  String firstName) {
         int i = e.getIndex();
         if ((e.getReason() == CertPathValidatorException.BasicReason.EXPIRED
                 || e.getReason() == CertPathValidatorException.BasicReason.NOT_YET_VALID) && i >= 0 && i < path.size()) {
             X509Certificate c = path.get(i);
-            return describe(path, i) + " is valid from " + c.getNotBefore().toInstant() + " to " + c.getNotAfter().toInstant()
+            return describe(path, i, firstName) + " is valid from " + c.getNotBefore().toInstant() + " to " + c.getNotAfter().toInstant()
                     + ", not at " + at;
         }
         // "Does not chain", "name chaining check failed", "signature check failed": find the link.
-        String link = brokenLink(root, path);
+        String link = brokenLink(root, path, firstName);
         if (link != null) {
             return link;
         }
-        return (i >= 0 && i < path.size() ? describe(path, i) + ": " : "") + e.getMessage();
+        return (i >= 0 && i < path.size() ? describe(path, i, firstName) + ": " : "") + e.getMessage();
     }
 
     /** The first certificate not issued by the next one up (the root above the last), or null if every link holds. */
-    private static String brokenLink(X509Certificate root, List<X509Certificate> path) {
+    private static String brokenLink(X509Certificate root, List<X509Certificate> path, String firstName) {
         for (int i = 0; i < path.size(); i++) {
             X509Certificate c = path.get(i);
             boolean top = i == path.size() - 1;
             X509Certificate up = top ? root : path.get(i + 1);
-            String upName = top ? "the root" : describe(path, i + 1) + " sent with it";
+            String upName = top ? "the root" : describe(path, i + 1, firstName) + " sent with it";
             X500Principal issuer = c.getIssuerX500Principal();
             if (!issuer.equals(up.getSubjectX500Principal())) {
-                if (top && i == 0) {
-                    return describe(path, 0) + " was issued by '" + issuer.getName() + "', which is not the root; an SVID issued by a host's "
+                if (top && i == 0 && c.getBasicConstraints() < 0) {
+                    return describe(path, 0, firstName) + " was issued by '" + issuer.getName() + "', which is not the root; an SVID issued by a host's "
                             + "intermediate CA must be sent with it (svid.crt holds the leaf, then issuer.crt)";
                 }
-                return describe(path, i) + " was issued by '" + issuer.getName() + "', not by " + upName;
+                return describe(path, i, firstName) + " was issued by '" + issuer.getName() + "', not by " + upName;
             }
             try {
                 c.verify(up.getPublicKey());
             } catch (GeneralSecurityException ex) {
-                return describe(path, i) + " names " + upName + " as its issuer but is not signed by its key"
+                return describe(path, i, firstName) + " names " + upName + " as its issuer but is not signed by its key"
                         + (top ? " (issued by another CA of the same name?)" : "");
             }
         }
         return null;
     }
 
-    private static String describe(List<X509Certificate> path, int i) {
-        return i == 0 ? "the X.509-SVID" : "intermediate CA '" + path.get(i).getSubjectX500Principal().getName() + "'";
+    private static String describe(List<X509Certificate> path, int i, String firstName) {
+        return i == 0 ? firstName : "intermediate CA '" + path.get(i).getSubjectX500Principal().getName() + "'";
     }
 }
