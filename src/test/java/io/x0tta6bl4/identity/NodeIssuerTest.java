@@ -244,6 +244,20 @@ class NodeIssuerTest {
     }
 
     @Test
+    void anIssuerCrtThatIsNotACaIsNamed() throws IOException {
+        // The host's own leaf and key, put where the intermediate belongs: the key matches, the kind does not.
+        Files.delete(hostDir.resolve("issuer.crt"));
+        Files.delete(hostDir.resolve("issuer.key"));
+        Files.writeString(hostDir.resolve("issuer.crt"), X509.pem(host.credentials().svidChain().getFirst()));
+        Files.copy(hostDir.resolve("svid.key"), hostDir.resolve("issuer.key"));
+
+        assertThatThrownBy(() -> NodeIssuer.load(hostDir, ca.bundle(), T0))
+                .isInstanceOf(CredentialFileException.class)
+                .hasMessageStartingWith(hostDir.resolve("issuer.crt") + ": is not an intermediate CA certificate (it needs basicConstraints "
+                        + "CA:true and keyCertSign)");
+    }
+
+    @Test
     void anIssuerOfAnotherCaIsRefusedAgainstThisBundleNamingIssuerCrt() {
         CertificateAuthority impostor = Fixtures.ca(tmp.resolve("impostor"), DOMAIN, 99);
         Path fake = tmp.resolve("fake");
