@@ -20,6 +20,13 @@ import java.util.Optional;
  * What a party needs to trust a trust domain, and nothing secret: the EC P-256 root that signs
  * X.509-SVIDs, the ML-DSA-65 root that signs PQ identity documents, and the ML-DSA-65 keys that
  * sign JWT-SVIDs, by key id. Verifying against the bundle is the only way into the mesh.
+ *
+ * <p>The roots vouch for a node either directly or through one host agent
+ * ({@link NodeIssuer}): an X.509-SVID may come with the host's intermediate CA, and an identity
+ * document (version 2) with the host's root-signed issuer document. Either way the chain ends at
+ * the roots held here, so a bundle {@linkplain #export exported} once verifies every node of
+ * every host, and nothing a host holds can widen it: an intermediate vouches only for nodes and
+ * hosts, never for an application or an operator.
  */
 public final class TrustBundle {
     /** The {@code kind} that {@code ca.json} of an exported bundle carries; a CA's own {@code ca.json} has none. */
