@@ -165,7 +165,7 @@ public final class ApiServer implements AutoCloseable {
             return ok(MeshJson.node(mesh.node(name).orElseThrow(() -> ApiException.notFound("no member named '" + Gate.resource(name)
                     + "'; GET /api/nodes lists the members"))));
         });
-        h.put(Endpoint.NODE_VIEW, req -> new Gate.Reply(200, mesh.observerView()));
+        h.put(Endpoint.NODE_VIEW, req -> new Gate.Reply(200, mesh.nodeView().toJson()));
         h.put(Endpoint.LEDGER, req -> ledgerPage(ledger, req));
         h.put(Endpoint.LEDGER_CHECKPOINT, req -> {
             ObjectNode o = JSON.createObjectNode();

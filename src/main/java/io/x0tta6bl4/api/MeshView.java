@@ -1,7 +1,10 @@
 package io.x0tta6bl4.api;
 
 import io.x0tta6bl4.identity.SpiffeId;
+import io.x0tta6bl4.ledger.GroupView;
+import io.x0tta6bl4.mesh.Membership;
 import io.x0tta6bl4.monitor.LoadSample;
+import io.x0tta6bl4.monitor.NodeView;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -22,8 +25,14 @@ public interface MeshView {
         return nodes().stream().filter(n -> n.name().equals(name)).findFirst();
     }
 
-    /** This node's own view (its detector's peers and recent changes), JSON as docs/api.md shows it. */
-    byte[] observerView();
+    /** This node's own view (its detector's peers and recent changes), as docs/api.md shows it. */
+    NodeView nodeView();
+
+    /** The ledger's membership as this node has folded it. */
+    Membership membership();
+
+    /** The ledger's Raft group as this node's replica sees it. */
+    GroupView group();
 
     /** The overall verdict of {@code GET /api/network/status}. */
     enum Health {

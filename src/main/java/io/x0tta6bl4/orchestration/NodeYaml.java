@@ -5,8 +5,9 @@ import io.x0tta6bl4.monitor.DetectorSettings;
 /**
  * The {@code node.yaml} that {@code cluster up} writes for each node (format in
  * docs/node-config.md). Paths are relative to the node's folder, so the cluster directory can be
- * inspected (and its configs read) from anywhere. Every other node is a peer on 127.0.0.1; the
- * first {@link #MAX_VOTERS} nodes vote in the ledger's Raft group and the rest listen. The API
+ * inspected (and its configs read) from anywhere. The first node forms the ledger's Raft group;
+ * every other one joins it through the first's Raft listener, and the ledger's membership makes
+ * the first {@link #MAX_VOTERS} to join voters and the rest listeners. The API
  * expects the audience of {@link ClusterToken}, and the leader installs the cluster's
  * {@code policy.yaml} (one folder up) when the ledger holds no policy.
  */
@@ -27,16 +28,12 @@ final class NodeYaml {
         y.append("  api: ").append(self.apiPort()).append('\n');
         y.append("  peer: ").append(self.peerPort()).append('\n');
         y.append("  raft: ").append(self.raftPort()).append('\n');
-        y.append(cluster.nodes().size() == 1 ? "peers: []\n" : "peers:\n");
-        for (ClusterState.NodeRecord p : cluster.nodes()) {
-            if (p.name().equals(name)) {
-                continue;
-            }
-            y.append("  - name: ").append(p.name()).append('\n');
-            y.append("    host: 127.0.0.1\n");
-            y.append("    peer_port: ").append(p.peerPort()).append('\n');
-            y.append("    raft_port: ").append(p.raftPort()).append('\n');
-            y.append("    voter: ").append(p.voter()).append('\n');
+        // The first node forms the ledger group; the others join it through its Raft listener.
+        ClusterState.NodeRecord first = cluster.nodes().getFirst();
+        if (first.name().equals(name)) {
+            y.append("join:\n  bootstrap: true\n");
+        } else {
+            y.append("join:\n  seeds: [\"").append(first.name()).append("@127.0.0.1:").append(first.raftPort()).append("\"]\n");
         }
         y.append("probe:\n");
         y.append("  detector: ").append(detector.configName()).append('\n');

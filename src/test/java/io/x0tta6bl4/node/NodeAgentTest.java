@@ -165,6 +165,6 @@ class NodeAgentTest {
             assertThat(payload.get("remote").asText()).contains(":");
         });
         // The impostor's attempts did not disturb the real node-2.
-        assertThat(stateSeenBy("node-1", "node-2")).isIn("alive", "unknown");
+        assertThat(stateSeenBy("node-1", "node-2")).isIn("alive", "joining");
     }
 }

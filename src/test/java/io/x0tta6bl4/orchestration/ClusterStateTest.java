@@ -78,27 +78,26 @@ class ClusterStateTest {
         assertThat(c.name()).isEqualTo("node-7");
         assertThat(c.trustDomain()).isEqualTo("x0tta6bl4.local");
         assertThat(c.dataDir()).isEqualTo(dir.resolve("node-7/data"));
-        assertThat(c.caDir()).isEqualTo(dir.resolve("ca"));
+        assertThat(c.bundleDir()).isEqualTo(dir.resolve("ca"));
+        assertThat(c.credentialsDir()).isEqualTo(dir.resolve("ca/nodes/node-7"));
         assertThat(c.ports()).isEqualTo(new NodeConfig.Ports(r.apiPort(), r.peerPort(), r.raftPort()));
         assertThat(c.detector().kind()).isEqualTo(DetectorSettings.Kind.PHI_ACCRUAL);
-        assertThat(c.peers()).hasSize(6).allSatisfy(p -> assertThat(p.host()).isEqualTo("127.0.0.1"));
-        assertThat(c.peers()).filteredOn(NodeConfig.Peer::voter).extracting(NodeConfig.Peer::name)
-                .containsExactly("node-1", "node-2", "node-3", "node-4", "node-5");
-        assertThat(c.peers().getFirst()).isEqualTo(new NodeConfig.Peer("node-1", "127.0.0.1", s.node("node-1").peerPort(),
-                s.node("node-1").raftPort(), true));
-        assertThat(NodeConfigLoader.load(s.config("node-1")).peers()).extracting(NodeConfig.Peer::name).doesNotContain("node-1");
+        // node-1 forms the ledger group; the others join it through its Raft listener.
+        assertThat(c.join()).isEqualTo(new NodeConfig.Join.Seeds(List.of(new io.x0tta6bl4.ledger.Replica("node-1", "127.0.0.1",
+                s.node("node-1").raftPort()))));
+        assertThat(NodeConfigLoader.load(s.config("node-1")).join()).isEqualTo(new NodeConfig.Join.Bootstrap());
         // The API section: the cluster token's audience, and the cluster's policy file one folder up, parsed at load.
         assertThat(c.api().audience()).isEqualTo(ClusterToken.AUDIENCE);
         assertThat(c.api().bootstrapPolicy()).hasValueSatisfying(p -> assertThat(p.source()).isEqualTo(Policy.defaultDocument("x0tta6bl4.local")));
     }
 
     @Test
-    void aOneNodeClusterHasAnEmptyPeerList() throws Exception {
+    void aOneNodeClusterFormsItsGroupAlone() throws Exception {
         ClusterState s = sample(1);
         Files.writeString(dir.resolve(NewCluster.POLICY), Policy.defaultDocument("x0tta6bl4.local"));
         Files.createDirectories(s.nodeDir("node-1"));
         Files.writeString(s.config("node-1"), NodeYaml.write(s, "node-1", DetectorSettings.Kind.CONSECUTIVE_MISSES));
-        assertThat(NodeConfigLoader.load(s.config("node-1")).peers()).isEmpty();
+        assertThat(NodeConfigLoader.load(s.config("node-1")).join()).isEqualTo(new NodeConfig.Join.Bootstrap());
     }
 
     @Test

@@ -140,9 +140,14 @@ class LocalClusterStandInTest {
         private final Map<String, Integer> misses = new LinkedHashMap<>();
         private final Deque<ObjectNode> changes = new ArrayDeque<>();
 
+        /** The other nodes as cluster.json records them (node.yaml no longer lists peers: the ledger's membership does). */
+        private final List<ClusterState.NodeRecord> peers;
+
         Node(NodeConfig config) {
             this.config = config;
-            config.peers().forEach(p -> {
+            this.peers = ClusterState.load(config.source().toAbsolutePath().getParent().getParent()).nodes().stream()
+                    .filter(n -> !n.name().equals(config.name())).toList();
+            peers.forEach(p -> {
                 states.put(p.name(), "alive");
                 misses.put(p.name(), 0);
             });
@@ -150,7 +155,7 @@ class LocalClusterStandInTest {
 
         public static void main(String[] args) throws Exception {
             NodeConfig config = NodeConfigLoader.load(Path.of(args[args.length - 1]));
-            new Node(config).run(NodeCredentials.load(config.caDir().resolve("nodes").resolve(config.name())));
+            new Node(config).run(NodeCredentials.load(config.credentialsDir()));
         }
 
         void run(NodeCredentials creds) throws Exception {
@@ -161,7 +166,7 @@ class LocalClusterStandInTest {
             ssl.init(SvidTls.keyManagers(creds), null, null);
             HttpsServer api = HttpsServer.create(new InetSocketAddress(lo, config.ports().api()), 50);
             api.setHttpsConfigurator(new HttpsConfigurator(ssl));
-            JwtSvidVerifier verifier = new JwtSvidVerifier(TrustBundle.load(config.caDir()), InstantSource.system());
+            JwtSvidVerifier verifier = new JwtSvidVerifier(TrustBundle.load(config.bundleDir()), InstantSource.system());
             api.createContext(NodeClient.VIEW_PATH, exchange -> {
                 String auth = exchange.getRequestHeaders().getFirst("Authorization");
                 int status = 200;
@@ -189,8 +194,8 @@ class LocalClusterStandInTest {
                 exchange.close();
             });
             api.start();
-            ScheduledExecutorService probes = Executors.newScheduledThreadPool(Math.max(1, config.peers().size()));
-            for (NodeConfig.Peer p : config.peers()) {
+            ScheduledExecutorService probes = Executors.newScheduledThreadPool(Math.max(1, peers.size()));
+            for (ClusterState.NodeRecord p : peers) {
                 probes.scheduleAtFixedRate(() -> probe(p), 100, 100, TimeUnit.MILLISECONDS);
             }
             System.out.println(config.name() + " ready");
@@ -217,11 +222,11 @@ class LocalClusterStandInTest {
             }
         }
 
-        private void probe(NodeConfig.Peer p) {
+        private void probe(ClusterState.NodeRecord p) {
             boolean ok;
             String failure = "timeout";
             try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(p.host(), p.peerPort()), 50);
+                s.connect(new InetSocketAddress("127.0.0.1", p.peerPort()), 50);
                 s.setSoTimeout(50);
                 s.getOutputStream().write(1);
                 ok = s.getInputStream().read() == 1;
@@ -255,7 +260,7 @@ class LocalClusterStandInTest {
             v.put("id", "spiffe://" + config.trustDomain() + "/node/" + config.name());
             v.put("pid", ProcessHandle.current().pid());
             String leader = config.name();
-            for (NodeConfig.Peer p : config.peers()) {
+            for (ClusterState.NodeRecord p : peers) {
                 if (p.voter() && states.get(p.name()).equals("alive") && p.name().compareTo(leader) < 0) {
                     leader = p.name();
                 }
