@@ -1,10 +1,10 @@
 package io.x0tta6bl4.bench;
 
+import io.x0tta6bl4.monitor.NodeView;
 import io.x0tta6bl4.monitor.PeerState;
 import io.x0tta6bl4.orchestration.ClusterException;
 import io.x0tta6bl4.orchestration.ClusterStatus;
 import io.x0tta6bl4.orchestration.LocalCluster;
-import io.x0tta6bl4.orchestration.NodeView;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
