@@ -194,7 +194,7 @@ public final class NodeAgent implements AutoCloseable {
                     return () -> { };
                 }),
                 new Module("api", () -> {
-                    MeshState mesh = new MeshState(config.name(), config.trustDomain(), observations, () -> membership.state(), ledger,
+                    MeshState mesh = new MeshState(config.name(), config.trustDomain(), observations, membership, ledger,
                             () -> sampler.latest(), runtime.clock(), this::nodeView);
                     api = ApiServer.start(config.host(), port(config.ports().api(), PublishedEndpoints.Published::api),
                             new ApiServer.Wiring(config.name(), credentials, new JwtSvidVerifier(bundle, runtime.clock()), config.api().audience(), mesh,

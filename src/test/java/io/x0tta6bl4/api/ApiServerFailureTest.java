@@ -51,6 +51,12 @@ class ApiServerFailureTest {
         }
 
         @Override
+        public MembershipOutcome changeMembership(io.x0tta6bl4.identity.SpiffeId actor, io.x0tta6bl4.mesh.MembershipOp op, String member,
+                                                  String reason) {
+            throw new UnsupportedOperationException("this test's mesh has no members to change");
+        }
+
+        @Override
         public io.x0tta6bl4.ledger.GroupView group() {
             return new io.x0tta6bl4.ledger.GroupView(List.of(), List.of(), false, Optional.of("node-1"), true, 0, java.util.Map.of());
         }

@@ -231,22 +231,47 @@ class ApiTest {
 
     @Test
     @Order(5)
-    void theOpenApiDocumentListsExactlyTheRoutesTheServerHas() throws Exception {
+    void theOpenApiDocumentListsExactlyTheRoutesAndBodiesTheServerHas() throws Exception {
         HttpResponse<String> r = get("node-1", "/api/openapi.json", null);
         assertThat(r.statusCode()).isEqualTo(200);
         JsonNode doc = JSON.readTree(r.body());
         assertThat(doc.get("openapi").asText()).startsWith("3.");
         Set<String> documented = new TreeSet<>();
-        doc.get("paths").fieldNames().forEachRemaining(documented::add);
-        Set<String> routed = new TreeSet<>(Endpoint.PUBLIC_PATHS);
+        doc.get("paths").properties().forEach(p -> p.getValue().fieldNames().forEachRemaining(m -> documented.add(m.toUpperCase(java.util.Locale.ROOT) + " " + p.getKey())));
+        Set<String> routed = new TreeSet<>();
+        Endpoint.PUBLIC_PATHS.forEach(p -> routed.add("GET " + p));
         for (Endpoint e : Endpoint.values()) {
-            routed.add(e.path());
+            routed.add(e.method() + " " + e.path());
         }
         assertThat(documented).isEqualTo(routed);
+        for (Endpoint e : Endpoint.values()) {
+            JsonNode op = doc.get("paths").get(e.path()).get(e.method().name().toLowerCase());
+            assertThat(op.get("x-policy").get("resource").asText()).as(e + " documents its policy resource").isEqualTo(e.resource());
+            assertThat(op.get("x-policy").get("action").asText()).as(e + " documents its policy action").isEqualTo(e.action());
+            JsonNode body = op.path("requestBody").path("content").path("application/json").path("schema");
+            assertThat(!body.isMissingNode()).as(e + ": a documented body iff the route takes one").isEqualTo(e.body().takesBody());
+            if (e.body().takesBody()) {
+                JsonNode schema = doc.at("/components/schemas/" + body.get("$ref").asText().substring("#/components/schemas/".length()));
+                assertThat(schema.get("additionalProperties").asBoolean(true)).as(e + ": no other fields").isFalse();
+                assertThat(fields(schema.get("properties"))).isEqualTo(new TreeSet<>(e.body().fields().stream().map(f -> f.name()).toList()));
+                Set<String> required = new TreeSet<>();
+                schema.get("required").forEach(n -> required.add(n.asText()));
+                assertThat(required).isEqualTo(new TreeSet<>(e.body().fields().stream().filter(f -> f.required()).map(f -> f.name()).toList()));
+                for (var f : e.body().fields()) {
+                    List<String> allowed = new ArrayList<>();
+                    schema.get("properties").get(f.name()).path("enum").forEach(n -> allowed.add(n.asText()));
+                    assertThat(allowed).as(e + "." + f.name() + " enum").isEqualTo(f.allowed());
+                    assertThat(schema.get("properties").get(f.name()).get("maxLength").asInt()).isEqualTo(f.maxLength());
+                }
+            }
+        }
         for (Iterator<String> it = documented.iterator(); it.hasNext(); ) {
-            String path = it.next();
+            String route = it.next();
+            String path = route.substring(route.indexOf(' ') + 1);
+            if (!route.startsWith("GET ")) {
+                continue;
+            }
             JsonNode op = doc.get("paths").get(path).get("get");
-            assertThat(op).as(path + " documents GET").isNotNull();
             String concrete = path.replace("{name}", "node-2").replace("{seq}", "0");
             HttpResponse<String> answer = get("node-1", concrete, token);
             assertThat(answer.statusCode()).as(path + " is routed and answers").isEqualTo(200);
@@ -261,20 +286,59 @@ class ApiTest {
         assertThat(JSON.readTree(unknown.body()).get("error").asText()).isEqualTo("not_found");
     }
 
+    /** A change of membership: the policy decides first, then the body, then the membership; nothing is written on a refusal. */
+    @Test
+    @Order(5)
+    void aMembershipChangeIsRefusedByThePolicyThenByItsBodyThenByTheMembershipAndNothingChanges() throws Exception {
+        String operator = mesh.token("operator/test");
+        long before = mesh.agents.get(leader()).ledger().query(LedgerQuery.all(0, 10_000).withType(EntryType.MEMBERSHIP)).size();
+        HttpResponse<String> noToken = mesh.post("node-1", "/api/members/node-2", "{\"op\":\"fence\"}", null);
+        assertThat(noToken.statusCode()).isEqualTo(401);
+        HttpResponse<String> app = mesh.post("node-1", "/api/members/node-2", "{\"op\":\"fence\"}", "Bearer " + token);
+        assertThat(app.statusCode()).as("app/* may read the membership, not change it").isEqualTo(403);
+        assertThat(JSON.readTree(app.body()).get("error").asText()).isEqualTo("access_denied");
+        for (String[] bad : List.of(new String[] {"{\"op\":\"explode\"}", "op: 'explode' is not one of fence, readmit, leave, promote, demote"},
+                new String[] {"{\"reason\":\"x\"}", "op: is missing"}, new String[] {"{\"op\":\"fence\",\"force\":true}", "force: unknown field"},
+                new String[] {"{\"op\":3}", "op: must be a string"}, new String[] {"[1]", "the body must be a JSON object"},
+                new String[] {"{\"op\":\"fence\"} {}", "not valid JSON"}, new String[] {"", "needs a JSON body"},
+                new String[] {"{\"op\":\"fence\",\"op\":\"leave\"}", "not valid JSON"})) {
+            HttpResponse<String> r = mesh.post("node-1", "/api/members/node-2", bad[0], "Bearer " + operator);
+            assertThat(r.statusCode()).as(bad[0]).isEqualTo(400);
+            assertThat(JSON.readTree(r.body()).get("message").asText()).as(bad[0]).contains(bad[1]);
+        }
+        HttpResponse<String> huge = mesh.post("node-1", "/api/members/node-2", "{\"op\":\"fence\",\"reason\":\"" + "x".repeat(20_000) + "\"}",
+                "Bearer " + operator);
+        assertThat(huge.statusCode()).isEqualTo(413);
+        HttpResponse<String> unknown = mesh.post("node-1", "/api/members/node-9", "{\"op\":\"fence\"}", "Bearer " + operator);
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        HttpResponse<String> badName = mesh.post("node-1", "/api/members/Node_9", "{\"op\":\"fence\"}", "Bearer " + operator);
+        assertThat(badName.statusCode()).isEqualTo(400);
+        HttpResponse<String> conflict = mesh.post("node-1", "/api/members/node-2", "{\"op\":\"readmit\"}", "Bearer " + operator);
+        assertThat(conflict.statusCode()).isEqualTo(409);
+        assertThat(JSON.readTree(conflict.body()).get("message").asText()).isEqualTo("node-2 is not fenced");
+        assertThat(mesh.agents.get(leader()).ledger().query(LedgerQuery.all(0, 10_000).withType(EntryType.MEMBERSHIP)))
+                .as("no membership entry was written").hasSize((int) before);
+        JsonNode members = JSON.readTree(get("node-1", "/api/members", token).body());
+        assertThat(members.get("members")).hasSize(3).allSatisfy(m -> assertThat(m.get("status").asText()).isEqualTo("active"));
+        assertThat(members.get("next_name").asText()).isEqualTo("node-4");
+        assertThat(members.get("raft").get("voters")).hasSize(3);
+    }
+
     @Test
     @Order(6)
     void aWrongMethodOnARouteIs405WithAllowAndAnUnknownPathIs404NeitherAudited() throws Exception {
         String leader = leader();
         int before = audits(leader).size();
         for (String[] call : List.of(new String[] {"POST", "/api/network/status"}, new String[] {"DELETE", "/api/nodes/node-2"},
-                new String[] {"PUT", "/api/ledger/0"}, new String[] {"HEAD", "/health"}, new String[] {"POST", "/api/openapi.json"})) {
+                new String[] {"PUT", "/api/ledger/0"}, new String[] {"HEAD", "/health"}, new String[] {"POST", "/api/openapi.json"},
+                new String[] {"GET", "/api/members/node-2"})) {
             HttpResponse<String> r = mesh.send("node-1", call[0], call[1], "Bearer " + token);
             assertThat(r.statusCode()).as(call[0] + " " + call[1]).isEqualTo(405);
-            assertThat(r.headers().firstValue("Allow")).as(call[0] + " " + call[1]).contains("GET");
+            assertThat(r.headers().firstValue("Allow")).as(call[0] + " " + call[1]).contains(call[1].startsWith("/api/members/") ? "POST" : "GET");
             if (!call[0].equals("HEAD")) {
                 JsonNode body = JSON.readTree(r.body());
                 assertThat(body.get("error").asText()).isEqualTo("method_not_allowed");
-                assertThat(body.get("message").asText()).contains(call[0], call[1], "GET");
+                assertThat(body.get("message").asText()).contains(call[0], call[1], call[1].startsWith("/api/members/") ? "POST" : "GET");
             }
         }
         HttpResponse<String> nowhere = mesh.send("node-1", "POST", "/api/nodes/node-2/extra", "Bearer " + token);

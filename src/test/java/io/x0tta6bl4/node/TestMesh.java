@@ -53,6 +53,17 @@ final class TestMesh implements AutoCloseable {
         https = HttpClient.newBuilder().sslContext(io.x0tta6bl4.orchestration.NodeClient.trusting(ca.bundle().x509Root())).connectTimeout(Duration.ofSeconds(2)).build();
     }
 
+    /** Enrols and starts a new node that joins through every running member's Raft listener. */
+    void add(String name) throws IOException {
+        ca.issueNode(name, Duration.ofHours(1), Instant.now(), random);
+        List<String> seeds = new ArrayList<>();
+        synchronized (agents) {
+            agents.values().forEach(a -> seeds.add("\"" + a.name() + "@127.0.0.1:" + a.raftPort() + "\""));
+        }
+        configure(name, "join: {seeds: [" + String.join(", ", seeds) + "]}\n");
+        start(name);
+    }
+
     /** Writes {@code name}'s node.yaml: the CA directory's bundle and credentials, free ports, {@code join}. */
     private void configure(String name, String join) throws IOException {
         String y = "name: " + name + "\ntrust_domain: " + DOMAIN + "\ndata_dir: data\nca_dir: ../ca\napi: {bootstrap_policy: ../policy.yaml}\n" + join;
@@ -94,6 +105,16 @@ final class TestMesh implements AutoCloseable {
     /** GET {@code path} on {@code node}'s API, with {@code authorization} as the header when not null. */
     HttpResponse<String> get(String node, String path, String authorization) throws IOException, InterruptedException {
         return send(node, "GET", path, authorization);
+    }
+
+    /** POST {@code body} (JSON) to {@code path} on {@code node}'s API. */
+    HttpResponse<String> post(String node, String path, String body, String authorization) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + agents.get(node).apiPort() + path))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json").timeout(Duration.ofSeconds(10));
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
+        return https.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** {@code method} (GET, HEAD, POST, ...) {@code path} on {@code node}'s API, without a body. */
