@@ -223,8 +223,9 @@ public final class NodeAgent implements AutoCloseable {
             bundle = TrustBundle.load(config.bundleDir());
             credentials = NodeCredentials.load(config.credentialsDir());
         } catch (CredentialFileException | IllegalArgumentException e) {
-            throw new ConfigException(config.source(), List.of(config.source() + ": " + e.getMessage()
-                    + " (enrol this node with: x0tta6bl4 ca issue-node --dir CA_DIR --name " + config.name() + ", or let a host agent start it)"));
+            throw new ConfigException(config.source(), List.of(config.source() + ": credentials: " + e.getMessage() + " (this node trusts the bundle in "
+                    + config.bundleDir() + " and holds its credentials in " + config.credentialsDir() + "; with ca_dir, enrol it with: x0tta6bl4 ca "
+                    + "issue-node --dir CA_DIR --name " + config.name() + ", or let a host agent start it)"));
         }
         if (!bundle.trustDomain().equals(config.trustDomain())) {
             throw new ConfigException(config.source(), List.of(config.source() + ": trust_domain: '" + config.trustDomain()
