@@ -23,18 +23,14 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Scenario 1 against three real node agents on loopback: bearer tokens, the default policy from
  * the ledger, live status, and the audit entry that is committed before the answer leaves.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ApiTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String APP = "spiffe://mesh.test/app/dashboard";
@@ -47,7 +43,11 @@ class ApiTest {
         dir = Files.createTempDirectory("api-test");
         mesh = new TestMesh(dir, 3);
         token = mesh.token("app/dashboard");
-        // Every node serves the bootstrap policy once its fold has seen the leader's POLICY_CHANGE entry.
+        healthy();
+    }
+
+    /** Every node serves the bootstrap policy (once its fold has seen the leader's POLICY_CHANGE entry) and sees the others alive. */
+    private void healthy() {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             for (String node : List.of("node-1", "node-2", "node-3")) {
                 HttpResponse<String> r = get(node, "/api/network/status", token);
@@ -85,7 +85,6 @@ class ApiTest {
     }
 
     @Test
-    @Order(1)
     void statusHasExactlyTheDocumentedFieldsWithLiveValuesAndItsAuditEntryIsCommittedBeforeTheAnswer() throws Exception {
         String leader = leader();
         String server = leader.equals("node-2") ? "node-3" : "node-2"; // a follower: its entry travels to the leader
@@ -120,7 +119,6 @@ class ApiTest {
     }
 
     @Test
-    @Order(2)
     void everyKindOfBadTokenIs401WithItsReasonNoStackTraceAndNothingLedgered() throws Exception {
         Instant now = Instant.now();
         String good = mesh.token("app/dashboard");
@@ -157,7 +155,6 @@ class ApiTest {
     }
 
     @Test
-    @Order(3)
     void aValidTokenThePolicyDoesNotAllowIs403AndItsDeniedEntryIsLedgered() throws Exception {
         String intruder = mesh.token("ops/intruder");
         HttpResponse<String> r = get("node-3", "/api/ledger", intruder);
@@ -177,7 +174,6 @@ class ApiTest {
     }
 
     @Test
-    @Order(4)
     void nodesLedgerAndPolicyRoutesAnswerWithLiveDataAndClearErrors() throws Exception {
         JsonNode nodes = JSON.readTree(get("node-1", "/api/nodes", token).body()).get("nodes");
         assertThat(nodes).hasSize(3);
@@ -230,7 +226,6 @@ class ApiTest {
     }
 
     @Test
-    @Order(5)
     void theOpenApiDocumentListsExactlyTheRoutesAndBodiesTheServerHas() throws Exception {
         HttpResponse<String> r = get("node-1", "/api/openapi.json", null);
         assertThat(r.statusCode()).isEqualTo(200);
@@ -288,7 +283,6 @@ class ApiTest {
 
     /** A change of membership: the policy decides first, then the body, then the membership; nothing is written on a refusal. */
     @Test
-    @Order(5)
     void aMembershipChangeIsRefusedByThePolicyThenByItsBodyThenByTheMembershipAndNothingChanges() throws Exception {
         String operator = mesh.token("operator/test");
         long before = mesh.agents.get(leader()).ledger().query(LedgerQuery.all(0, 10_000).withType(EntryType.MEMBERSHIP)).size();
@@ -325,7 +319,6 @@ class ApiTest {
     }
 
     @Test
-    @Order(6)
     void aWrongMethodOnARouteIs405WithAllowAndAnUnknownPathIs404NeitherAudited() throws Exception {
         String leader = leader();
         int before = audits(leader).size();
@@ -347,30 +340,37 @@ class ApiTest {
         assertThat(audits(leader)).as("a request no route serves is not an audited action").hasSize(before);
     }
 
+    /**
+     * Destructive, so it puts the mesh back as it found it: no other test depends on running
+     * before or after it.
+     */
     @Test
-    @Order(7)
-    void whenANodeStopsTheStatusShowsItAtOnceAsFewerAliveAndDegraded() throws Exception {
-        mesh.stop("node-3");
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            JsonNode s = JSON.readTree(get("node-1", "/api/network/status", token).body());
-            assertThat(s.get("nodes_alive").asInt()).isEqualTo(2);
-            assertThat(s.get("status").asText()).isEqualTo("degraded");
-            assertThat(s.get("mesh_health").asDouble()).isLessThan(100.0);
-        });
-    }
-
-    @Test
-    @Order(8)
-    void withoutALedgerMajorityAnAuthorizedRequestIs503WithRetryAfterAndNoData() throws Exception {
-        mesh.stop("node-2"); // node-3 stopped above: node-1 is alone, the ledger cannot commit
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            HttpResponse<String> r = get("node-1", "/api/network/status", token);
-            assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
-            assertThat(r.headers().firstValue("Retry-After")).contains("2");
-            JsonNode body = JSON.readTree(r.body());
-            assertThat(fields(body)).containsExactly("error", "message");
-            assertThat(body.get("error").asText()).isEqualTo("audit_unavailable");
-            assertThat(r.body()).doesNotContain("Exception", "ratis", "\tat ");
-        });
+    void whenNodesStopTheStatusShowsItAtOnceAndWithoutALedgerMajorityARequestIs503WithNoData() throws Exception {
+        try {
+            mesh.stop("node-3");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                JsonNode s = JSON.readTree(get("node-1", "/api/network/status", token).body());
+                assertThat(s.get("nodes_alive").asInt()).isEqualTo(2);
+                assertThat(s.get("status").asText()).isEqualTo("degraded");
+                assertThat(s.get("mesh_health").asDouble()).isLessThan(100.0);
+            });
+            mesh.stop("node-2"); // node-1 is alone: the ledger cannot commit
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                HttpResponse<String> r = get("node-1", "/api/network/status", token);
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+                assertThat(r.headers().firstValue("Retry-After")).contains("2");
+                JsonNode body = JSON.readTree(r.body());
+                assertThat(fields(body)).containsExactly("error", "message");
+                assertThat(body.get("error").asText()).isEqualTo("audit_unavailable");
+                assertThat(r.body()).doesNotContain("Exception", "ratis", "\tat ");
+            });
+        } finally {
+            for (String n : List.of("node-2", "node-3")) {
+                if (!mesh.agents.containsKey(n)) {
+                    mesh.start(n);
+                }
+            }
+            healthy();
+        }
     }
 }
