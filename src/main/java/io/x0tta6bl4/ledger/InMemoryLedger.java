@@ -106,7 +106,7 @@ public final class InMemoryLedger implements Ledger {
 
     @Override
     public Subscription subscribe(LedgerQuery filter, Consumer<LedgerEntry> listener) {
-        SubscriptionPump pump = new SubscriptionPump(() -> core, filter, listener);
+        SubscriptionPump pump = new SubscriptionPump(() -> core, filter, listener, subscriptions::remove);
         subscriptions.add(pump);
         return pump;
     }

@@ -60,9 +60,17 @@ final class LedgerStateMachine extends BaseStateMachine {
 
         /**
          * The group's configuration changed (a configuration entry was applied, or came with a
-         * snapshot). {@code joint} while Raft moves from one configuration to the next.
+         * snapshot). {@code joint} while Raft moves from one configuration to the next; the
+         * replicas are then those of both.
          */
         void configurationChanged(java.util.List<Replica> voters, java.util.List<Replica> listeners, boolean joint);
+
+        /**
+         * Raft shut this replica's division down by itself (not as part of closing the server):
+         * it campaigned and its peers answered that it is not in the configuration, as a
+         * replica the group removed does.
+         */
+        void shutDownByRaft();
     }
 
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
@@ -88,8 +96,17 @@ final class LedgerStateMachine extends BaseStateMachine {
     }
 
     LedgerCore core() {
-        loaded.join();
+        try {
+            loaded.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof LedgerException l ? l : e;
+        }
         return core;
+    }
+
+    /** This machine will never load (its Raft server did not start): readers are told why at once. */
+    void fail(LedgerException why) {
+        loaded.completeExceptionally(why);
     }
 
     @Override
@@ -97,6 +114,17 @@ final class LedgerStateMachine extends BaseStateMachine {
         super.initialize(server, groupId, raftStorage);
         storage.init(raftStorage);
         getLifeCycle().startAndTransition(this::load);
+    }
+
+    @Override
+    public void notifyServerShutdown(org.apache.ratis.proto.RaftProtos.RoleInfoProto roleInfo, boolean allServer) {
+        if (!allServer) {
+            try {
+                callbacks.shutDownByRaft();
+            } catch (RuntimeException e) {
+                LOG.error("reacting to the shutdown of this replica's division failed", e);
+            }
+        }
     }
 
     /** Ratis pauses the state machine before it installs a snapshot, and checks that it did. */
@@ -123,6 +151,8 @@ final class LedgerStateMachine extends BaseStateMachine {
         core = opened;
         setLastAppliedTermIndex(TermIndex.valueOf(core.appliedTerm(), core.appliedIndex()));
         loaded.complete(null);
+        // Subscriptions whose reads failed while this replica reopened (a snapshot, a realignment) read again.
+        listeners.forEach(Runnable::run);
     }
 
     /**
@@ -325,7 +355,6 @@ final class LedgerStateMachine extends BaseStateMachine {
         core.close();
         replaceFile(file);
         load();
-        listeners.forEach(Runnable::run);
     }
 
     /**
@@ -348,7 +377,15 @@ final class LedgerStateMachine extends BaseStateMachine {
             }
         }
         try {
-            callbacks.configurationChanged(voters, listening, joint);
+            if (joint) {
+                // Until the new configuration commits, the old one's replicas are still part of the group.
+                java.util.List<Replica> both = java.util.stream.Stream.concat(voters.stream(),
+                        conf.getOldPeersList().stream().map(LedgerStateMachine::replica)).distinct().toList();
+                callbacks.configurationChanged(both, java.util.stream.Stream.concat(listening.stream(),
+                        conf.getOldListenersList().stream().map(LedgerStateMachine::replica)).distinct().filter(r -> !both.contains(r)).toList(), true);
+            } else {
+                callbacks.configurationChanged(voters, listening, false);
+            }
         } catch (RuntimeException e) {
             // Ratis closes the replica when anything escapes its state machine updater.
             LOG.error("reacting to configuration {} failed; the replica goes on", index, e);

@@ -106,6 +106,8 @@ public final class RaftLedger implements Ledger, ReplicaGroup {
     private final ScheduledExecutorService scheduler;
     private final ExecutorService background;
     private final AtomicBoolean realigning = new AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicInteger realignments = new java.util.concurrent.atomic.AtomicInteger();
+    private final Object restartLock = new Object();
     private volatile CompletableFuture<Void> registered;
     private final CompletableFuture<String> firstLeader = new CompletableFuture<>();
     private volatile Optional<String> leader = Optional.empty();
@@ -138,8 +140,19 @@ public final class RaftLedger implements Ledger, ReplicaGroup {
         if (bootstrap) {
             formGroup(self);
         }
-        if (!existing || known.isEmpty()) {
-            this.known = existing ? fromConf() : config.start() instanceof RaftLedgerConfig.Start.Join j ? j.seeds() : List.of(self);
+        List<Replica> seeds = config.start() instanceof RaftLedgerConfig.Start.Join j ? j.seeds() : List.of();
+        if (!existing) {
+            this.known = seeds.isEmpty() ? List.of(self) : seeds;
+        } else {
+            List<Replica> stored = known.isEmpty() ? fromConf() : known;
+            if (stored.stream().noneMatch(r -> r.name().equals(config.self()))) {
+                // Restarted before the group added it (a joiner that crashed while it waited):
+                // the group is still reached through the seeds.
+                List<Replica> route = new ArrayList<>(stored);
+                seeds.stream().filter(r -> !route.contains(r)).forEach(route::add);
+                stored = route.isEmpty() ? List.of(self) : route;
+            }
+            this.known = stored;
         }
         this.client = newClient(known);
         this.registered = register();
@@ -480,6 +493,11 @@ public final class RaftLedger implements Ledger, ReplicaGroup {
                 background.execute(RaftLedger.this::realign);
             }
         }
+
+        @Override
+        public void shutDownByRaft() {
+            background.execute(RaftLedger.this::revive);
+        }
     }
 
     private static void quietly(Runnable r) {
@@ -494,40 +512,105 @@ public final class RaftLedger implements Ledger, ReplicaGroup {
      * Restarts this replica's Raft server in place if it runs in another role than the listener
      * its committed configuration makes it (see the class comment). The data, the client, the
      * subscriptions and the port stay; readers wait for the reopened state while it restarts.
+     *
+     * <p>The trigger may be a configuration replayed from the log after a restart, long since
+     * replaced; so the decision is taken on the configuration the server holds now: committed,
+     * not joint, naming this replica a listener and not a voter, while it runs as a follower or a
+     * candidate (never the leader). A restart that fails is tried again, 1 s, 2 s, … 30 s apart,
+     * and until one succeeds every reader is told the ledger is unavailable rather than left
+     * waiting.
      */
     void realign() {
         RaftServer current = server;
         RaftPeerRole role;
         try {
             var division = current.getDivision(groupId);
-            if (division.getRaftLog().getLastCommittedIndex() < division.getRaftConf().getLogEntryIndex()) {
-                return; // not committed yet; the next change of configuration comes back here
+            RaftConfiguration conf = division.getRaftConf();
+            if (division.getRaftLog().getLastCommittedIndex() < conf.getLogEntryIndex() || !conf.getPreviousPeers().isEmpty()) {
+                return; // not committed yet, or joint: the next change of configuration comes back here
             }
+            RaftPeerId me = RaftPeerId.valueOf(config.self());
+            boolean listener = conf.getCurrentPeers(RaftPeerRole.LISTENER).stream().anyMatch(p -> p.getId().equals(me));
+            boolean voter = conf.getCurrentPeers(RaftPeerRole.FOLLOWER).stream().anyMatch(p -> p.getId().equals(me));
             role = division.getInfo().getCurrentRole();
-        } catch (IOException | RuntimeException e) {
-            return;
-        }
-        if (role == RaftPeerRole.LISTENER || !realigning.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            synchronized (this) {
-                if (closed || server != current) {
-                    return;
-                }
-                LOG.info("ledger replica {} is a listener of the group but runs as a {}; restarting its Raft server so it serves as a listener",
-                        config.self(), role.name().toLowerCase(java.util.Locale.ROOT));
-                LedgerStateMachine next = newStateMachine();
-                current.close();
-                stateMachine = next;
-                server = newServer(next, true);
-                server.start();
+            if (!listener || voter || (role != RaftPeerRole.FOLLOWER && role != RaftPeerRole.CANDIDATE)) {
+                return;
             }
         } catch (IOException | RuntimeException e) {
-            LOG.error("ledger replica {} could not restart its Raft server as a listener", config.self(), e);
-        } finally {
-            realigning.set(false);
+            return;
         }
+        if (!realigning.compareAndSet(false, true)) {
+            return;
+        }
+        LOG.info("ledger replica {} is a listener of the group but runs as a {}; restarting its Raft server so it serves as a listener",
+                config.self(), role.name().toLowerCase(java.util.Locale.ROOT));
+        restart(current, 0);
+    }
+
+    /**
+     * Raft closed this replica's division: it was removed from the group (fenced, say), campaigned
+     * and was told it is outside the configuration. A closed division never serves again, so the
+     * group could not add the replica back (a readmitted member). Its Raft server is restarted in
+     * place; outside the configuration it starts waiting to be added, as a joiner does, and does
+     * not campaign.
+     */
+    void revive() {
+        if (closed || !realigning.compareAndSet(false, true)) {
+            return;
+        }
+        LOG.info("ledger replica {} is outside the group's configuration and Raft closed it; restarting its Raft server so the group can add it again",
+                config.self());
+        restart(server, 0);
+    }
+
+    /** Replaces {@code current} by a new Raft server on the same port and data; see {@link #realign} and {@link #revive}. */
+    private void restart(RaftServer current, int attempt) {
+        boolean again = false;
+        // Its own lock: appends take this replica's monitor (registration, client renewal) and
+        // must not wait for a Raft server to close and start.
+        synchronized (restartLock) {
+            if (closed || server != current) {
+                realigning.set(false);
+                return;
+            }
+            LedgerStateMachine next = newStateMachine();
+            try {
+                if (attempt == 0) {
+                    realignments.incrementAndGet();
+                    current.close();
+                }
+                stateMachine = next;
+                RaftServer started = newServer(next, true);
+                server = started;
+                started.start();
+                realigning.set(false);
+                if (attempt > 0) {
+                    LOG.info("ledger replica {} serves again, as a listener (attempt {})", config.self(), attempt + 1);
+                }
+            } catch (IOException | RuntimeException e) {
+                next.fail(new LedgerException(LedgerException.Reason.UNAVAILABLE, "ledger replica " + config.self()
+                        + " could not restart its Raft server (" + e.getMessage() + "); it tries again"));
+                LOG.error("ledger replica {} could not restart its Raft server as a listener (attempt {}); trying again", config.self(), attempt + 1, e);
+                again = true;
+            }
+        }
+        if (again) {
+            RaftServer failed = server;
+            long delay = Math.min(30, 1L << Math.min(attempt, 5));
+            CompletableFuture.delayedExecutor(delay, TimeUnit.SECONDS, background).execute(() -> {
+                try {
+                    failed.close();
+                } catch (IOException | RuntimeException ignored) {
+                    // it never started
+                }
+                restart(failed, attempt + 1);
+            });
+        }
+    }
+
+    /** How many times this replica restarted its Raft server in place (see {@link #realign} and {@link #revive}). */
+    int realignments() {
+        return realignments.get();
     }
 
     private LedgerCore core() {
@@ -565,9 +648,9 @@ public final class RaftLedger implements Ledger, ReplicaGroup {
             List<Replica> all = new ArrayList<>();
             conf.getAllPeers(RaftPeerRole.FOLLOWER).forEach(p -> all.add(replica(p)));
             conf.getAllPeers(RaftPeerRole.LISTENER).forEach(p -> all.add(replica(p)));
-            return all.isEmpty() ? List.of(self()) : all;
+            return all;
         } catch (IOException | RuntimeException e) {
-            return List.of(self());
+            return List.of();
         }
     }
 
@@ -588,7 +671,8 @@ public final class RaftLedger implements Ledger, ReplicaGroup {
                 }
             }
             return new GroupView(voters, listeners, changing, leader, leading, committed, commits);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            // no division (closed, or restarting in place): this replica knows no group right now
             return new GroupView(List.of(), List.of(), false, leader, false, -1, Map.of());
         }
     }
@@ -708,7 +792,7 @@ public final class RaftLedger implements Ledger, ReplicaGroup {
     @Override
     public Subscription subscribe(LedgerQuery filter, Consumer<LedgerEntry> listener) {
         Supplier<LedgerCore> current = this::core;
-        SubscriptionPump pump = new SubscriptionPump(current, filter, listener);
+        SubscriptionPump pump = new SubscriptionPump(current, filter, listener, subscriptions::remove);
         subscriptions.add(pump);
         return pump;
     }
@@ -729,8 +813,10 @@ public final class RaftLedger implements Ledger, ReplicaGroup {
 
     @Override
     public void close() {
-        synchronized (this) {
-            closed = true;
+        synchronized (restartLock) {
+            synchronized (this) {
+                closed = true;
+            }
         }
         subscriptions.forEach(SubscriptionPump::close);
         scheduler.shutdownNow();

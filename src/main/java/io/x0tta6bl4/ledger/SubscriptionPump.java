@@ -21,6 +21,7 @@ final class SubscriptionPump implements Ledger.Subscription {
     private final Semaphore signal = new Semaphore(1);
     private final Runnable wake = () -> signal.release();
     private final Thread thread;
+    private final Consumer<SubscriptionPump> onClose;
     private volatile boolean open = true;
     private long next;
     /** Every entry below this has been delivered or filtered out. */
@@ -29,9 +30,12 @@ final class SubscriptionPump implements Ledger.Subscription {
     /**
      * @param core   the current core (a Raft replica swaps it when it installs a snapshot)
      * @param filter which entries to deliver, from its {@code fromSeq} on (its limit is ignored)
+     * @param onClose run once it is closed (its owner forgets it)
      */
-    SubscriptionPump(java.util.function.Supplier<LedgerCore> core, LedgerQuery filter, Consumer<LedgerEntry> listener) {
+    SubscriptionPump(java.util.function.Supplier<LedgerCore> core, LedgerQuery filter, Consumer<LedgerEntry> listener,
+                     Consumer<SubscriptionPump> onClose) {
         this.core = core;
+        this.onClose = onClose;
         this.listener = listener;
         this.filter = filter;
         this.next = filter.fromSeq();
@@ -58,7 +62,10 @@ final class SubscriptionPump implements Ledger.Subscription {
                     head = core.get().head().size();
                     page = core.get().query(filter.page(next, PAGE));
                 } catch (LedgerException e) {
-                    LOG.debug("subscription read failed (replica reloading?); retrying on the next append", e);
+                    LOG.debug("subscription read failed (replica reloading?); retrying on the next append or reload", e);
+                    break;
+                } catch (RuntimeException e) {
+                    LOG.warn("subscription read failed; retrying on the next append or reload", e);
                     break;
                 }
                 for (LedgerEntry e : page) {
@@ -86,7 +93,12 @@ final class SubscriptionPump implements Ledger.Subscription {
     @Override
     public void close() {
         open = false;
-        core.get().removeListener(wake);
         thread.interrupt();
+        try {
+            core.get().removeListener(wake);
+        } catch (RuntimeException e) {
+            // the replica is closing or could not reopen: nothing left to stop listening to
+        }
+        onClose.accept(this);
     }
 }

@@ -191,6 +191,64 @@ class RaftLedgerTest {
         converge(List.of(g.get(0), back, g.get(2)), 101);
     }
 
+    /** A joiner that crashed while it waited to be added comes back knowing only its seeds, and reaches the group through them. */
+    @Test
+    void aJoinerRestartedBeforeTheGroupAddedItReachesTheGroupThroughItsSeeds() throws Exception {
+        CertificateAuthority ca = LedgerFixtures.ca(dir);
+        List<RaftLedger> g = group(ca, 2, c -> c);
+        NodeCredentials three = LedgerFixtures.node(ca, "node-3");
+        RaftLedgerConfig config = RaftLedgerConfig.of("node-3", dir.resolve("node-3"), new RaftLedgerConfig.Start.Join(List.of(g.getFirst().self())),
+                three, ca.bundle(), InstantSource.system()).withClientRetryBudget(Duration.ofSeconds(10));
+        RaftLedger first = RaftLedger.start(config);
+        first.close(); // before anyone added it
+        RaftLedger again = RaftLedger.start(config);
+        replicas.add(again);
+        // Not a member, yet its appends reach the leader (a node's JOIN is such an append).
+        long seq = again.append(LedgerFixtures.audit(7)).get(60, TimeUnit.SECONDS);
+        converge(g, seq + 1);
+    }
+
+    /**
+     * A listener promoted to voter and then restarted replays the entry that once made it a
+     * listener: it must not restart itself as one (it did, again at every start), and it votes.
+     */
+    @Test
+    void aPromotedListenerRestartedFromItsDataStaysAVoterAndVotes() throws Exception {
+        CertificateAuthority ca = LedgerFixtures.ca(dir);
+        List<RaftLedger> g = group(ca, 2, c -> c);
+        NodeCredentials threeId = LedgerFixtures.node(ca, "node-3");
+        RaftLedgerConfig config = RaftLedgerConfig.of("node-3", dir.resolve("node-3"), new RaftLedgerConfig.Start.Join(List.of(g.getFirst().self())),
+                threeId, ca.bundle(), InstantSource.system());
+        RaftLedger three = RaftLedger.start(config);
+        replicas.add(three);
+        List<Replica> two = leaderOf(g).group().voters();
+        leaderOf(g).reconfigure(two, List.of(three.self())).get(60, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(three.role()).isEqualTo("LISTENER"));
+        List<Replica> all = new ArrayList<>(two);
+        all.add(three.self());
+        leaderOf(g).reconfigure(all, List.of()).get(60, TimeUnit.SECONDS);
+        appendAll(g, 0, 20);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(three.head().size()).isEqualTo(20));
+        three.close();
+        replicas.remove(three);
+
+        RaftLedger back = RaftLedger.start(config);
+        replicas.add(back);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(back.role()).isIn("FOLLOWER", "LEADER"));
+        appendAll(g, 20, 5);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(back.head().size()).isEqualTo(25));
+        assertThat(back.realignments()).as("restarts of its Raft server as a listener").isZero();
+        // With one of the other two voters gone, the group commits only if the restarted one votes.
+        RaftLedger gone = g.stream().filter(r -> !r.isLeader()).findFirst().orElse(g.get(1));
+        gone.close();
+        replicas.remove(gone);
+        List<RaftLedger> live = new ArrayList<>(g);
+        live.remove(gone);
+        live.add(back);
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                .until(() -> live.getFirst().append(LedgerFixtures.audit(99)).get(10, TimeUnit.SECONDS) >= 25);
+    }
+
     @Test
     void aReplicaWithAnSvidFromAnotherCaCannotJoin() throws Exception {
         CertificateAuthority ca = LedgerFixtures.ca(dir);
