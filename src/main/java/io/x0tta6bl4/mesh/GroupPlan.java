@@ -18,18 +18,27 @@ import java.util.stream.Collectors;
  *
  * <p>Steps come in this order, each only when the group is not already changing:
  * <ol>
- *   <li>remove a replica whose member is fenced or has left (never the last voter);
- *   <li>make a voter the membership demoted a listener;
- *   <li>add the listeners the group lacks (all at once: they do not vote);
- *   <li>add or move in one voter the membership has and the group lacks: a new replica is staged
- *       by Raft until it has caught up; a listener is moved only once it has caught up and the
- *       detector holds it alive;
+ *   <li>remove a replica whose member is fenced or has left, or whose Raft address differs from
+ *       the one its member last announced (a node that lost its data and came back on another
+ *       port; step 3 or 4 adds it again at the new address). Never the last voter, and a voter
+ *       only if the voters left would still have a live majority: otherwise, in one change, a
+ *       caught-up, alive listener the membership has promoted takes its place, or the step waits
+ *       (step 5 promotes one). Raft's joint consensus needs a majority of the old and of the new
+ *       voters, so a removal that left no live majority would stop every commit, the one that
+ *       would undo it included;
+ *   <li>make a voter the membership demoted a listener, under the same rule;
+ *   <li>add the listeners the group lacks and the detector holds alive (all at once: they do
+ *       not vote);
+ *   <li>add or move in one voter the membership has, the group lacks and the detector holds
+ *       alive: a new replica is staged by Raft until it has caught up; a listener is moved only
+ *       once it has caught up;
  *   <li>with a voter slot free (a voter fenced, left or demoted), promote the longest-standing
- *       listener that is caught up and alive: a PROMOTE entry, which the steps above then carry
- *       out.
+ *       listener that is caught up and alive and that no operator demoted: a PROMOTE entry,
+ *       which the steps above then carry out.
  * </ol>
  * Replicas the membership does not know are left alone: they may be joining, and their JOIN
- * entry is still on its way.
+ * entry is still on its way. A member that is not alive is skipped, not waited for, so one dead
+ * joiner holds no one else up.
  */
 public final class GroupPlan {
     /** How far behind the leader's commit index a replica may be and still count as caught up. */
@@ -53,25 +62,51 @@ public final class GroupPlan {
         List<Replica> voters = new ArrayList<>(g.voters());
         List<Replica> listeners = new ArrayList<>(g.listeners());
 
-        // 1. Remove what the membership excluded.
+        // 1. Remove what the membership excluded, or what has moved.
         for (Replica r : concat(voters, listeners)) {
-            if (m.excluded(r.name()) && !(g.isVoter(r.name()) && voters.size() == 1)) {
-                voters.remove(r);
+            Optional<String> why = m.excluded(r.name()) ? Optional.of(status(m, r.name()))
+                    : moved(m, r) ? Optional.of("it moved from " + r.host() + ":" + r.port() + " to "
+                    + m.member(r.name()).orElseThrow().endpoints().host() + ":" + m.member(r.name()).orElseThrow().endpoints().raft()) : Optional.empty();
+            if (why.isEmpty()) {
+                continue;
+            }
+            if (!g.isVoter(r.name())) {
                 listeners.remove(r);
-                return Optional.of(new Step.Reconfigure(voters, listeners, "remove " + r.name() + " (" + status(m, r.name()) + ")"));
+                return Optional.of(new Step.Reconfigure(voters, listeners, "remove listener " + r.name() + " (" + why.get() + ")"));
+            }
+            if (voters.size() == 1) {
+                continue;
+            }
+            List<Replica> rest = new ArrayList<>(voters);
+            rest.remove(r);
+            if (liveMajority(rest, alive)) {
+                return Optional.of(new Step.Reconfigure(rest, listeners, "remove " + r.name() + " (" + why.get() + ")"));
+            }
+            Optional<Replica> in = listeners.stream().filter(l -> m.member(l.name()).map(Member::voter).orElse(false) && !moved(m, l)
+                    && caughtUp(g, l.name()) && alive.test(l.name())).findFirst();
+            if (in.isPresent()) {
+                rest.add(in.get());
+                listeners.remove(in.get());
+                return Optional.of(new Step.Reconfigure(rest, listeners, "replace voter " + r.name() + " (" + why.get() + ") by "
+                        + in.get().name() + ": the voters left without it would have no live majority"));
             }
         }
         // 2. Demote.
         for (Replica r : List.copyOf(voters)) {
             Optional<Member> member = m.member(r.name());
             if (member.isPresent() && member.get().active() && member.get().role() == Member.Role.LISTENER && voters.size() > 1) {
-                voters.remove(r);
+                List<Replica> rest = new ArrayList<>(voters);
+                rest.remove(r);
+                if (!liveMajority(rest, alive)) {
+                    continue;
+                }
                 listeners.add(r);
-                return Optional.of(new Step.Reconfigure(voters, listeners, "demote " + r.name() + " to listener"));
+                return Optional.of(new Step.Reconfigure(rest, listeners, "demote " + r.name() + " to listener"));
             }
         }
         // 3. Add missing listeners.
-        List<Replica> newListeners = m.listeners().stream().filter(x -> !g.contains(x.name())).map(GroupPlan::replica).toList();
+        List<Replica> newListeners = m.listeners().stream().filter(x -> !g.contains(x.name()) && alive.test(x.name()))
+                .map(GroupPlan::replica).toList();
         if (!newListeners.isEmpty()) {
             listeners.addAll(newListeners);
             return Optional.of(new Step.Reconfigure(voters, listeners, "add listener(s) "
@@ -91,13 +126,17 @@ public final class GroupPlan {
                 voters.add(r);
                 return Optional.of(new Step.Reconfigure(voters, listeners, "move listener " + v.name() + " to the voters"));
             }
+            if (!alive.test(v.name())) {
+                continue;
+            }
             voters.add(replica(v));
             return Optional.of(new Step.Reconfigure(voters, listeners, "add voter " + v.name()));
         }
         // 5. Fill a free voter slot.
         if (m.voters().size() < Membership.MAX_VOTERS) {
             Optional<Member> candidate = m.listeners().stream()
-                    .filter(l -> g.isListener(l.name()) && caughtUp(g, l.name()) && alive.test(l.name()))
+                    .filter(l -> l.change() != MembershipOp.DEMOTE && g.isListener(l.name()) && !moved(m, g.listeners(), l.name())
+                            && caughtUp(g, l.name()) && alive.test(l.name()))
                     .min(Comparator.comparingLong(Member::joinedAt));
             if (candidate.isPresent()) {
                 return Optional.of(new Step.Promote(candidate.get().name(), "the group has " + m.voters().size() + " voters of "
@@ -107,7 +146,22 @@ public final class GroupPlan {
         return Optional.empty();
     }
 
-    private static boolean caughtUp(GroupView g, String name) {
+    /** Whether more than half of these voters are alive in the leader's eyes. */
+    private static boolean liveMajority(List<Replica> voters, Predicate<String> alive) {
+        return voters.stream().filter(v -> alive.test(v.name())).count() * 2 > voters.size();
+    }
+
+    /** Whether the group knows this replica at another Raft address than its member last announced. */
+    private static boolean moved(Membership m, Replica r) {
+        return m.member(r.name()).map(x -> !x.endpoints().host().equals(r.host()) || x.endpoints().raft() != r.port()).orElse(false);
+    }
+
+    private static boolean moved(Membership m, List<Replica> replicas, String name) {
+        return replicas.stream().filter(r -> r.name().equals(name)).anyMatch(r -> moved(m, r));
+    }
+
+    /** Whether the leader's Raft holds {@code name} within {@link #CAUGHT_UP_GAP} entries of its own commit index. */
+    public static boolean caughtUp(GroupView g, String name) {
         Long c = g.commitIndexes().get(name);
         return c != null && c >= g.commitIndex() - CAUGHT_UP_GAP;
     }

@@ -9,10 +9,13 @@ import io.x0tta6bl4.identity.SpiffeId;
  * @param status   ACTIVE from its JOIN on; FENCED while isolated (no traffic, no vote, not probed);
  *                 LEFT for good (its name is never given out again)
  * @param joinedAt the sequence number of its first JOIN entry
- * @param since    the sequence number of the entry that gave it its current role and status
+ * @param change   the operation that gave it its current role and status (JOIN, PROMOTE, DEMOTE, …):
+ *                 the reconciler does not promote back a member an operator demoted
+ * @param since    the sequence number of that entry
  * @param reason   why its status last changed (a fence's reason), or empty
  */
-public record Member(String name, SpiffeId id, Endpoints endpoints, Role role, Status status, long joinedAt, long since, String reason) {
+public record Member(String name, SpiffeId id, Endpoints endpoints, Role role, Status status, MembershipOp change, long joinedAt, long since,
+                     String reason) {
     public enum Role { VOTER, LISTENER }
 
     public enum Status { ACTIVE, FENCED, LEFT }
@@ -25,11 +28,11 @@ public record Member(String name, SpiffeId id, Endpoints endpoints, Role role, S
         return status == Status.ACTIVE && role == Role.VOTER;
     }
 
-    Member with(Role r, Status s, long seq, String why) {
-        return new Member(name, id, endpoints, r, s, joinedAt, seq, why);
+    Member with(MembershipOp op, Role r, Status s, long seq, String why) {
+        return new Member(name, id, endpoints, r, s, op, joinedAt, seq, why);
     }
 
     Member at(Endpoints e) {
-        return new Member(name, id, e, role, status, joinedAt, since, reason);
+        return new Member(name, id, e, role, status, change, joinedAt, since, reason);
     }
 }

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 public record Membership(SortedMap<String, Member> members, List<Refusal> refusals) {
     public static final Membership EMPTY = new Membership(new TreeMap<>(), List.of());
     /** Voters the ledger's Raft group may have; further members listen. */
-    public static final int MAX_VOTERS = 5;
+    public static final int MAX_VOTERS = io.x0tta6bl4.ledger.RaftLedgerConfig.MAX_VOTERS;
     static final int KEPT_REFUSALS = 32;
     private static final Pattern NUMBERED = Pattern.compile("node-(\\d{1,9})");
 

@@ -142,11 +142,11 @@ public final class MembershipFold implements LedgerFold<Membership> {
         String reason = p.path("reason").asText("");
         return switch (op.get()) {
             case JOIN -> join(m, e, p, name);
-            case LEAVE -> m.with(m.member(name).orElseThrow().with(Member.Role.LISTENER, Member.Status.LEFT, e.seq(), reason));
-            case FENCE -> m.with(m.member(name).orElseThrow().with(Member.Role.LISTENER, Member.Status.FENCED, e.seq(), reason));
-            case READMIT -> m.with(m.member(name).orElseThrow().with(Member.Role.LISTENER, Member.Status.ACTIVE, e.seq(), reason));
-            case PROMOTE -> m.with(m.member(name).orElseThrow().with(Member.Role.VOTER, Member.Status.ACTIVE, e.seq(), reason));
-            case DEMOTE -> m.with(m.member(name).orElseThrow().with(Member.Role.LISTENER, Member.Status.ACTIVE, e.seq(), reason));
+            case LEAVE -> m.with(m.member(name).orElseThrow().with(MembershipOp.LEAVE, Member.Role.LISTENER, Member.Status.LEFT, e.seq(), reason));
+            case FENCE -> m.with(m.member(name).orElseThrow().with(MembershipOp.FENCE, Member.Role.LISTENER, Member.Status.FENCED, e.seq(), reason));
+            case READMIT -> m.with(m.member(name).orElseThrow().with(MembershipOp.READMIT, Member.Role.LISTENER, Member.Status.ACTIVE, e.seq(), reason));
+            case PROMOTE -> m.with(m.member(name).orElseThrow().with(MembershipOp.PROMOTE, Member.Role.VOTER, Member.Status.ACTIVE, e.seq(), reason));
+            case DEMOTE -> m.with(m.member(name).orElseThrow().with(MembershipOp.DEMOTE, Member.Role.LISTENER, Member.Status.ACTIVE, e.seq(), reason));
         };
     }
 
@@ -168,7 +168,7 @@ public final class MembershipFold implements LedgerFold<Membership> {
             return current.get().endpoints().equals(at) ? m : m.with(current.get().at(at));
         }
         Member.Role role = m.voters().size() < Membership.MAX_VOTERS ? Member.Role.VOTER : Member.Role.LISTENER;
-        return m.with(new Member(name, id, at, role, Member.Status.ACTIVE, e.seq(), e.seq(), ""));
+        return m.with(new Member(name, id, at, role, Member.Status.ACTIVE, MembershipOp.JOIN, e.seq(), e.seq(), ""));
     }
 
     private static String text(JsonNode p, String field) {

@@ -138,10 +138,20 @@ final class MembershipAgent implements AutoCloseable {
         if (closed || stepping || !ledger.isLeader()) {
             return;
         }
+        if (membership.position() < ledger.head().size()) {
+            // A new leader whose fold has not read every entry it holds would undo a PROMOTE or a
+            // READMIT it has not seen yet; the fold's next change brings it back here.
+            scheduler.schedule(Duration.ofMillis(100).toNanos(), this::reconcile);
+            return;
+        }
         Membership m = membership.state();
         GroupView g = group.group();
         Map<String, PeerState> states = detector.get();
-        Optional<GroupPlan.Step> next = GroupPlan.next(m, g, name -> states.get(name) == PeerState.ALIVE);
+        // This node leads, so it is alive; its detector does not watch itself. A member its
+        // detector does not watch at all (this node is fenced and probes no one, or the member is
+        // not probed yet) counts as alive if Raft holds it caught up: it answers the leader now.
+        Optional<GroupPlan.Step> next = GroupPlan.next(m, g, name -> name.equals(self) || states.get(name) == PeerState.ALIVE
+                || (!states.containsKey(name) && GroupPlan.caughtUp(g, name)));
         if (next.isEmpty()) {
             return;
         }

@@ -121,4 +121,69 @@ class GroupPlanTest {
         assertThat(add.voters()).containsExactly(r("node-2"), r("node-1"));
         assertThat(((GroupPlan.Step.Reconfigure) next(group(add.voters(), List.of())).orElseThrow()).voters()).containsExactly(r("node-1"));
     }
+
+    @Test
+    void aVoterIsNotRemovedWhenTheVotersLeftWouldHaveNoLiveMajorityButReplacedInOneChange() {
+        join("node-1", "node-2", "node-3");
+        List<Replica> three = rs("node-1", "node-2", "node-3");
+        change(MembershipOp.FENCE, "node-2");
+        java.util.function.Predicate<String> node3Dead = name -> !name.equals("node-3");
+        // Removing node-2 would leave {node-1, node-3} with node-3 dead: no commit could follow.
+        assertThat(GroupPlan.next(m, group(three, List.of()), node3Dead)).isEmpty();
+        // A listener joins; it is promoted into the free slot, then swapped in for node-2 at once.
+        join("node-4");
+        assertThat(m.member("node-4").orElseThrow().role()).as("the fence freed a voter slot").isEqualTo(Member.Role.VOTER);
+        GroupPlan.Step.Reconfigure add = (GroupPlan.Step.Reconfigure) GroupPlan.next(m, group(three, List.of()), node3Dead).orElseThrow();
+        assertThat(add.voters()).as("added as a fourth voter: three of four alive").containsExactly(r("node-1"), r("node-2"), r("node-3"), r("node-4"));
+        GroupPlan.Step.Reconfigure remove = (GroupPlan.Step.Reconfigure) GroupPlan.next(m, group(add.voters(), List.of()), node3Dead).orElseThrow();
+        assertThat(remove.voters()).containsExactly(r("node-1"), r("node-3"), r("node-4"));
+
+        // The same fence when node-4 is already a caught-up listener promoted by the membership: one swap.
+        m = Membership.EMPTY;
+        join("node-1", "node-2", "node-3", "node-4", "node-5", "node-6");
+        change(MembershipOp.FENCE, "node-2");
+        change(MembershipOp.PROMOTE, "node-6");
+        List<Replica> five = rs("node-1", "node-2", "node-3", "node-4", "node-5");
+        java.util.function.Predicate<String> twoDead = name -> !name.equals("node-3") && !name.equals("node-4");
+        GroupPlan.Step.Reconfigure swap = (GroupPlan.Step.Reconfigure) GroupPlan.next(m, group(five, rs("node-6")), twoDead).orElseThrow();
+        assertThat(swap.voters()).containsExactly(r("node-1"), r("node-3"), r("node-4"), r("node-5"), r("node-6"));
+        assertThat(swap.listeners()).isEmpty();
+        assertThat(swap.why()).contains("replace voter node-2").contains("node-6");
+    }
+
+    @Test
+    void aVoterAnOperatorDemotedIsNotPromotedBack() {
+        join("node-1", "node-2", "node-3", "node-4", "node-5", "node-6");
+        change(MembershipOp.DEMOTE, "node-2");
+        GroupView full = group(rs("node-1", "node-2", "node-3", "node-4", "node-5"), rs("node-6"));
+        GroupPlan.Step.Reconfigure demote = (GroupPlan.Step.Reconfigure) next(full).orElseThrow();
+        assertThat(demote.listeners()).containsExactly(r("node-6"), r("node-2"));
+        GroupPlan.Step promote = next(group(demote.voters(), demote.listeners())).orElseThrow();
+        assertThat(promote).isInstanceOf(GroupPlan.Step.Promote.class);
+        assertThat(((GroupPlan.Step.Promote) promote).member()).isEqualTo("node-6");
+    }
+
+    @Test
+    void aDeadJoinerHoldsNoOneUp() {
+        join("node-1", "node-2", "node-3", "node-4", "node-5", "node-6", "node-7");
+        java.util.function.Predicate<String> node2AndNode6Dead = name -> !name.equals("node-2") && !name.equals("node-6");
+        GroupPlan.Step.Reconfigure listeners = (GroupPlan.Step.Reconfigure) GroupPlan.next(m, group(rs("node-1"), List.of()), node2AndNode6Dead)
+                .orElseThrow();
+        assertThat(listeners.listeners()).containsExactly(r("node-7"));
+        GroupPlan.Step.Reconfigure voter = (GroupPlan.Step.Reconfigure) GroupPlan.next(m, group(rs("node-1"), rs("node-7")), node2AndNode6Dead)
+                .orElseThrow();
+        assertThat(voter.voters()).containsExactly(r("node-1"), r("node-3"));
+    }
+
+    @Test
+    void aReplicaWhoseMemberCameBackAtAnotherRaftPortIsRemovedThenAddedAtTheNewOne() {
+        join("node-1", "node-2", "node-3");
+        Replica old = new Replica("node-2", "127.0.0.1", 39999);
+        List<Replica> voters = List.of(r("node-1"), old, r("node-3"));
+        GroupPlan.Step.Reconfigure remove = (GroupPlan.Step.Reconfigure) next(group(voters, List.of())).orElseThrow();
+        assertThat(remove.voters()).containsExactly(r("node-1"), r("node-3"));
+        assertThat(remove.why()).contains("127.0.0.1:39999").contains("127.0.0.1:" + endpoints("node-2").raft());
+        GroupPlan.Step.Reconfigure add = (GroupPlan.Step.Reconfigure) next(group(remove.voters(), List.of())).orElseThrow();
+        assertThat(add.voters()).containsExactly(r("node-1"), r("node-3"), r("node-2"));
+    }
 }

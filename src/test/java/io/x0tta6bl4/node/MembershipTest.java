@@ -151,6 +151,12 @@ class MembershipTest {
         change(rest.getFirst(), victim, "readmit");
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(listeners()).containsExactly(victim));
         everyoneSeesEveryoneAlive(all);
+        // And it really serves as one (Raft had closed its replica when the group removed it): it catches up.
+        mesh.get(rest.getFirst(), "/api/network/status", "Bearer " + mesh.token("app/test"));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(mesh.agents.get(victim).ledger().role()).isEqualTo("LISTENER");
+            assertThat(mesh.agents.get(victim).ledger().head().size()).isEqualTo(mesh.agents.get(rest.getFirst()).ledger().head().size());
+        });
 
         // It leaves for good: no one probes it, the group drops it, and its name is retired.
         change(rest.getFirst(), victim, "leave");
