@@ -423,6 +423,7 @@ public final class ApiServer implements AutoCloseable {
             o.put("peer_port", m.endpoints().peer());
             o.put("raft_port", m.endpoints().raft());
             o.put("joined_at", m.joinedAt());
+            o.put("change", m.change().name().toLowerCase(Locale.ROOT));
             o.put("since", m.since());
             o.put("reason", m.reason());
             return o;

@@ -52,6 +52,11 @@ public enum Endpoint {
         return method;
     }
 
+    /** Whether the route changes the mesh (every method but GET): it is audited before it acts (see {@code Gate}). */
+    public boolean changesState() {
+        return method != Method.GET;
+    }
+
     /** The route, Helidon-style, with {@code {name}} for a path parameter. */
     public String path() {
         return path;

@@ -35,6 +35,12 @@ import org.slf4j.LoggerFactory;
  * policy refusal (403), SUCCESS for a 2xx, ERROR for anything else the handler answered. If the
  * audit entry cannot be committed within {@code auditTimeout} (no ledger quorum), the answer is
  * 503 and the handler's result is dropped: a response never leaves unrecorded.
+ *
+ * <p>A route that changes state ({@link Endpoint#changesState}) is recorded before it acts: an
+ * ACCEPTED entry must commit first (else 503, and nothing is changed); then the handler makes the
+ * change, which is itself a ledger entry, and the outcome (SUCCESS or ERROR with its HTTP status,
+ * the same {@code request_id}) is appended without waiting. So a client is never told a change
+ * was not made when it was.
  */
 final class Gate {
     private static final Logger LOG = LoggerFactory.getLogger(Gate.class);
@@ -127,12 +133,36 @@ final class Gate {
             Reply denied = new Reply(403, bytes(body));
             return audited(claims, endpoint, resource, in.source(), "DENIED", denied, decision);
         }
-        Reply reply;
+        java.util.Map<String, String> body;
         try {
-            java.util.Map<String, String> body = endpoint.body().takesBody() ? endpoint.body().parse(in.request().body()) : java.util.Map.of();
-            io.x0tta6bl4.identity.SpiffeId principal = claims.subject();
-            Raw raw = in.request();
-            reply = handler.handle(new ApiRequest() {
+            body = endpoint.body().takesBody() ? endpoint.body().parse(in.request().body()) : java.util.Map.of();
+        } catch (ApiException e) {
+            return audited(claims, endpoint, resource, in.source(), "ERROR", error(e.status(), e.code(), null, e.getMessage()), decision);
+        }
+        if (!endpoint.changesState()) {
+            Reply reply = run(endpoint, resource, claims, in.request(), body, handler);
+            String status = reply.status() / 100 == 2 ? "SUCCESS" : "ERROR";
+            return audited(claims, endpoint, resource, in.source(), status, reply, decision);
+        }
+        // A change is recorded before it is made: its ACCEPTED entry commits, or nothing is done.
+        String requestId = UUID.randomUUID().toString();
+        Submission accepted = audit(claims, endpoint, resource, in.source(), "ACCEPTED", Optional.empty(), decision, requestId);
+        Optional<Reply> refused = commit(accepted, requestId, resource);
+        if (refused.isPresent()) {
+            return refused.get();
+        }
+        Reply reply = run(endpoint, resource, claims, in.request(), body, handler);
+        String status = reply.status() / 100 == 2 ? "SUCCESS" : "ERROR";
+        Submission outcome = audit(claims, endpoint, resource, in.source(), status, Optional.of(reply.status()), decision, requestId);
+        appendQuietly(outcome, requestId);
+        return reply;
+    }
+
+    private static Reply run(Endpoint endpoint, String resource, JwtSvidClaims claims, Raw raw, java.util.Map<String, String> body,
+                             Handler handler) {
+        io.x0tta6bl4.identity.SpiffeId principal = claims.subject();
+        try {
+            return handler.handle(new ApiRequest() {
                 @Override
                 public Optional<String> pathParam(String name) {
                     return raw.pathParam(name);
@@ -154,15 +184,13 @@ final class Gate {
                 }
             });
         } catch (ApiException e) {
-            reply = error(e.status(), e.code(), null, e.getMessage());
+            return error(e.status(), e.code(), null, e.getMessage());
         } catch (RuntimeException | Error e) {
             // The request boundary: whatever the handler threw is answered and audited as an
             // ERROR; the node's log keeps the details, the caller does not see them.
             LOG.error("{} {} failed", endpoint.auditAction(), resource, e);
-            reply = internalError(resource);
+            return internalError(resource);
         }
-        String status = reply.status() / 100 == 2 ? "SUCCESS" : "ERROR";
-        return audited(claims, endpoint, resource, in.source(), status, reply, decision);
     }
 
     private JwtSvidClaims authenticate(Optional<String> header) throws TokenRejectedException, MissingToken {
@@ -185,9 +213,15 @@ final class Gate {
     private Reply audited(JwtSvidClaims claims, Endpoint endpoint, String resource, Optional<InetAddress> source, String status, Reply reply,
                           Decision decision) {
         String requestId = UUID.randomUUID().toString();
-        ObjectNode payload = JSON.createObjectNode()
-                .put("http_status", reply.status())
-                .put("request_id", requestId)
+        Submission entry = audit(claims, endpoint, resource, source, status, Optional.of(reply.status()), decision, requestId);
+        return commit(entry, requestId, resource).orElse(reply);
+    }
+
+    private Submission audit(JwtSvidClaims claims, Endpoint endpoint, String resource, Optional<InetAddress> source, String status,
+                             Optional<Integer> httpStatus, Decision decision, String requestId) {
+        ObjectNode payload = JSON.createObjectNode();
+        httpStatus.ifPresent(h -> payload.put("http_status", h));
+        payload.put("request_id", requestId)
                 .put("node", node)
                 .put("policy_resource", endpoint.resource())
                 .put("rule", decision.rule());
@@ -195,21 +229,38 @@ final class Gate {
             payload.put("reason", decision.reason());
         }
         source.ifPresent(a -> payload.put("source", a.getHostAddress()));
-        Submission entry = new Submission(EntryType.AUDIT, claims.subject(), endpoint.auditAction(), resource, status, payload.toString());
+        return new Submission(EntryType.AUDIT, claims.subject(), endpoint.auditAction(), resource, status, payload.toString());
+    }
+
+    /** Commits {@code entry} within the audit timeout: empty if it did, else the 503 to answer instead. */
+    private Optional<Reply> commit(Submission entry, String requestId, String resource) {
         try {
             ledger.append(entry).get(auditTimeout.toNanos(), TimeUnit.NANOSECONDS);
-            return reply;
+            return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             recordRefusal(entry, requestId);
-            return unaudited(resource, "interrupted");
+            return Optional.of(unaudited(resource, "interrupted"));
         } catch (ExecutionException e) {
             LOG.warn("audit entry for {} failed", resource, e.getCause());
             recordRefusal(entry, requestId);
-            return unaudited(resource, "the ledger refused or lost it");
+            return Optional.of(unaudited(resource, "the ledger refused or lost it"));
         } catch (TimeoutException e) {
             recordRefusal(entry, requestId);
-            return unaudited(resource, "not committed within " + auditTimeout.toMillis() + " ms");
+            return Optional.of(unaudited(resource, "not committed within " + auditTimeout.toMillis() + " ms"));
+        }
+    }
+
+    /** The outcome of a change whose ACCEPTED entry committed: appended without waiting, since the change is made. */
+    private void appendQuietly(Submission outcome, String requestId) {
+        try {
+            ledger.append(outcome).whenComplete((seq, e) -> {
+                if (e != null) {
+                    LOG.warn("the outcome of request {} ({}) could not be ledgered: {}", requestId, outcome.resource(), e.getMessage());
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.warn("the outcome of request {} ({}) could not be ledgered", requestId, outcome.resource(), e);
         }
     }
 

@@ -49,6 +49,18 @@ final class ApiFixture implements AutoCloseable {
         return ca.jwtIssuer(random).issue(SpiffeId.parse("spiffe://" + DOMAIN + "/app/ops"), List.of("x0tta6bl4"), Duration.ofMinutes(5), Instant.now());
     }
 
+    /** A token for {@code operator/alice}, whom the default policy lets do anything. */
+    String operatorToken() {
+        return ca.jwtIssuer(random).issue(SpiffeId.parse("spiffe://" + DOMAIN + "/operator/alice"), List.of("x0tta6bl4"), Duration.ofMinutes(5),
+                Instant.now());
+    }
+
+    HttpResponse<String> post(String path, String json, String token) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port() + path)).header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json))
+                .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     HttpResponse<String> get(String path, String token) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port() + path)).header("Authorization", "Bearer " + token)
                 .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());

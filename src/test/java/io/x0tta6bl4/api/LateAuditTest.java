@@ -72,19 +72,76 @@ class LateAuditTest {
         }
     };
 
-    /** The real ledger, except that the first SUCCESS audit entry is held back until {@link #release}: a commit that comes late. */
+    /** A mesh whose membership changes are counted, and always applied. */
+    private static final class CountingMesh implements MeshView {
+        final java.util.concurrent.atomic.AtomicInteger changes = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public NetworkStatus networkStatus() {
+            return HEALTHY.networkStatus();
+        }
+
+        @Override
+        public List<NodeStatus> nodes() {
+            return List.of();
+        }
+
+        @Override
+        public io.x0tta6bl4.monitor.NodeView nodeView() {
+            return HEALTHY.nodeView();
+        }
+
+        /** Two voters, node-1 and node-2. */
+        final io.x0tta6bl4.mesh.Membership members;
+
+        CountingMesh() {
+            var fold = new io.x0tta6bl4.mesh.MembershipFold(ApiFixture.DOMAIN);
+            var m = io.x0tta6bl4.mesh.Membership.EMPTY;
+            for (int n = 1; n <= 2; n++) {
+                var id = io.x0tta6bl4.identity.SpiffeId.node(ApiFixture.DOMAIN, "node-" + n);
+                Submission join = io.x0tta6bl4.mesh.MembershipFold.join(id, "node-" + n, new io.x0tta6bl4.mesh.Endpoints("127.0.0.1", 1, 2, 3));
+                m = fold.apply(m, new LedgerEntry(n, Instant.EPOCH, join, id.toString(), n));
+            }
+            members = m;
+        }
+
+        @Override
+        public io.x0tta6bl4.mesh.Membership membership() {
+            return members;
+        }
+
+        @Override
+        public MembershipOutcome changeMembership(io.x0tta6bl4.identity.SpiffeId actor, io.x0tta6bl4.mesh.MembershipOp op, String member,
+                                                  String reason) {
+            changes.incrementAndGet();
+            return new MembershipOutcome.Applied(9, members.member(member).orElseThrow());
+        }
+
+        @Override
+        public io.x0tta6bl4.ledger.GroupView group() {
+            return HEALTHY.group();
+        }
+    }
+
+    /** The real ledger, except that the first audit entry with status {@code hold} is held back until {@link #release}: a commit that comes late. */
     private static final class SlowFirstCommit implements Ledger {
         private final InMemoryLedger real;
+        private final String hold;
         private Submission held;
         private CompletableFuture<List<Long>> heldDone;
 
         SlowFirstCommit(InMemoryLedger real) {
+            this(real, "SUCCESS");
+        }
+
+        SlowFirstCommit(InMemoryLedger real, String hold) {
             this.real = real;
+            this.hold = hold;
         }
 
         @Override
         public synchronized CompletableFuture<List<Long>> appendAll(List<Submission> submissions) {
-            if (held == null && submissions.size() == 1 && submissions.getFirst().status().equals("SUCCESS")) {
+            if (held == null && submissions.size() == 1 && submissions.getFirst().status().equals(hold)) {
                 held = submissions.getFirst();
                 heldDone = new CompletableFuture<>();
                 return heldDone;
@@ -192,6 +249,35 @@ class LateAuditTest {
             assertThat(after).hasSize(3);
             assertThat(JSON.readTree(after.getLast().submission().payload()).get("request_id").asText())
                     .isNotEqualTo(late.get("request_id").asText());
+        }
+    }
+
+    @Test
+    void aChangeIsNotMadeWhenItsAcceptedEntryDoesNotCommitAndIsAnsweredWithItsOutcomeWhenItDoes() throws Exception {
+        try (ApiFixture api = new ApiFixture(dir);
+             InMemoryLedger real = InMemoryLedger.open(api.ca.bundle(), api.node, InstantSource.system(), new SecureRandom())) {
+            SlowFirstCommit ledger = new SlowFirstCommit(real, "ACCEPTED");
+            CountingMesh mesh = new CountingMesh();
+            api.start(mesh, ledger, () -> new byte[0], Duration.ofMillis(300));
+            HttpResponse<String> r = api.post("/api/members/node-2", "{\"op\":\"fence\"}", api.operatorToken());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+            assertThat(JSON.readTree(r.body()).get("error").asText()).isEqualTo("audit_unavailable");
+            assertThat(mesh.changes).as("nothing is changed before the change is recorded").hasValue(0);
+
+            // Committed in time: the change is made, and answered with what it did.
+            HttpResponse<String> made = api.post("/api/members/node-2", "{\"op\":\"fence\"}", api.operatorToken());
+            assertThat(made.statusCode()).as(made.body()).isEqualTo(200);
+            assertThat(mesh.changes).hasValue(1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> real.query(LedgerQuery.all(0, 10).withType(EntryType.AUDIT)).size() == 3);
+            List<LedgerEntry> audits = real.query(LedgerQuery.all(0, 10).withType(EntryType.AUDIT));
+            // The first request's 503, then the second's ACCEPTED and its outcome, which share a request id.
+            assertThat(audits).extracting(e -> e.submission().status()).containsExactly("ERROR", "ACCEPTED", "SUCCESS");
+            JsonNode accepted = JSON.readTree(audits.get(1).submission().payload());
+            JsonNode outcome = JSON.readTree(audits.get(2).submission().payload());
+            assertThat(accepted.has("http_status")).as("not answered yet when it is recorded").isFalse();
+            assertThat(outcome.get("http_status").asInt()).isEqualTo(200);
+            assertThat(outcome.get("request_id").asText()).isEqualTo(accepted.get("request_id").asText());
+            assertThat(audits).allSatisfy(e -> assertThat(e.submission().action()).isEqualTo("CHANGE_MEMBERSHIP"));
         }
     }
 
