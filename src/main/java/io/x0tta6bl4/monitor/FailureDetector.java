@@ -101,12 +101,19 @@ public final class FailureDetector {
     }
 
     /**
-     * {@code peer} is a new incarnation (it restarted: its answers name a new start): until it has
-     * answered {@code admitAfter} probes in a row again its misses do not count, and it keeps the
-     * state it had (down, say, until it is admitted again).
+     * {@code peer} is a new incarnation (it restarted: its answers name a new start). One that was
+     * held suspect or down is joining again: until it has answered {@code admitAfter} probes in a
+     * row its misses do not count, and it keeps the state it had (down, say, until it is
+     * admitted). One held alive restarted between two probes and already answers (a node answers
+     * its peers only once it has warmed up): it stays alive and judged, its count of misses reset.
      */
     public void rejoined(String peer, long nowNanos) {
         Peer p = peer(peer);
+        if (p.state == PeerState.ALIVE && p.admitted) {
+            p.misses = 0;
+            p.recentFailures.clear();
+            return;
+        }
         p.admitted = false;
         p.streak = 0;
         p.misses = 0;
@@ -116,10 +123,6 @@ public final class FailureDetector {
 
     public boolean admitted(String peer) {
         return peer(peer).admitted;
-    }
-
-    public boolean knows(String peer) {
-        return peers.containsKey(peer);
     }
 
     public void removePeer(String peer) {

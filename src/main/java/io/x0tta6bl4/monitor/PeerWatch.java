@@ -38,7 +38,8 @@ public final class PeerWatch implements AutoCloseable {
         boolean watch() throws PeerCallException;
     }
 
-    private final Map<String, Target> targets = new ConcurrentHashMap<>();
+    /** One renewal loop per watched peer; a loop runs on only while the map still holds it (a peer removed and added again gets a new one). */
+    private final Map<String, Loop> loops = new ConcurrentHashMap<>();
     private final Executor calls;
     private final Scheduler timer;
     private final Duration retryAfter;
@@ -58,30 +59,46 @@ public final class PeerWatch implements AutoCloseable {
         this.onBreak = onBreak;
     }
 
+    private static final class Loop {
+        volatile Target target;
+
+        Loop(Target target) {
+            this.target = target;
+        }
+    }
+
     /** Watches {@code peer} through {@code target}; a new target for a watched peer takes over from its next renewal. */
     public void add(String peer, Target target) {
-        if (targets.put(peer, target) == null) {
-            watch(peer, target);
+        Loop fresh = new Loop(target);
+        Loop now = loops.merge(peer, fresh, (old, ignored) -> {
+            old.target = target;
+            return old;
+        });
+        if (now == fresh) {
+            watch(peer, fresh);
         }
     }
 
     public void remove(String peer) {
-        targets.remove(peer);
+        loops.remove(peer);
     }
 
-    private void watch(String peer, Target target) {
-        if (closed || targets.get(peer) == null) {
+    private boolean running(String peer, Loop loop) {
+        return !closed && loops.get(peer) == loop;
+    }
+
+    private void watch(String peer, Loop loop) {
+        if (!running(peer, loop)) {
             return;
         }
         try {
             calls.execute(() -> {
-                Target current = targets.get(peer);
-                if (current == null || closed) {
+                if (!running(peer, loop)) {
                     return;
                 }
                 boolean broke;
                 try {
-                    broke = current.watch();
+                    broke = loop.target.watch();
                     if (broke) {
                         LOG.debug("{} says it is stopping", peer);
                     }
@@ -89,15 +106,15 @@ public final class PeerWatch implements AutoCloseable {
                     broke = true;
                     LOG.debug("watch of {} broke: {}", peer, e.getMessage());
                 }
-                if (closed || targets.get(peer) == null) {
+                if (!running(peer, loop)) {
                     return;
                 }
                 if (!broke) {
-                    watch(peer, current);
+                    watch(peer, loop);
                     return;
                 }
                 onBreak.accept(peer);
-                timer.schedule(retryAfter.toNanos(), () -> watch(peer, current));
+                timer.schedule(retryAfter.toNanos(), () -> watch(peer, loop));
             });
         } catch (RejectedExecutionException e) {
             // shutting down
@@ -108,6 +125,6 @@ public final class PeerWatch implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        targets.clear();
+        loops.clear();
     }
 }

@@ -146,6 +146,7 @@ public final class Prober implements AutoCloseable {
                 unsettled.remove(peer);
                 answers.remove(peer);
                 incarnations.remove(peer);
+                inFlight.remove(peer);
                 states = detector.states();
                 listeners.forEach(l -> l.onRemoved(peer));
             }
@@ -276,12 +277,10 @@ public final class Prober implements AutoCloseable {
     }
 
     private void completed(String peer, long chain, long dueNanos, long started, long completed, ProbeResult result, Optional<ProbeAnswer> answer) {
-        if (generation.getOrDefault(peer, 0L) == chain) {
-            unsettled.remove(peer);
+        if (generation.getOrDefault(peer, 0L) != chain || !targets.containsKey(peer)) {
+            return; // removed while the probe was out (and maybe added again since: a new chain)
         }
-        if (!targets.containsKey(peer)) {
-            return; // removed while the probe was out
-        }
+        unsettled.remove(peer);
         if (answer.isPresent()) {
             answers.put(peer, answer.get());
             String incarnation = answer.get().started();
@@ -295,9 +294,7 @@ public final class Prober implements AutoCloseable {
             l.onProbe(peer, result, answer);
         }
         publish(changes);
-        if (generation.getOrDefault(peer, 0L) == chain) {
-            schedule(peer, completed + detector.nextProbeDelayNanos(peer));
-        }
+        schedule(peer, completed + detector.nextProbeDelayNanos(peer));
     }
 
     private void publish(List<StateChange> changes) {

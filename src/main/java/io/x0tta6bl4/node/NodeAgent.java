@@ -44,13 +44,15 @@ import org.slf4j.LoggerFactory;
 /**
  * One running node: the composition root of a node process. The node is a list of named
  * modules ({@link #modules}): identity, ledger, folds, metrics, peer channel, probing, sampling,
- * membership, API. {@link #start} brings them up in that order, {@link #close} takes them down in
- * reverse, so a stopped node has no thread, socket or file left open. Every thread comes from
- * the {@link NodeRuntime} the caller gives it (the Raft engine's own aside), and every part
- * reads time from it.
+ * API, membership, warm-up. {@link #start} brings them up in that order, {@link #close} takes them
+ * down in reverse, so a stopped node has no thread, socket or file left open. Every thread of
+ * the node's own parts comes from the {@link NodeRuntime} the caller gives it, and every part
+ * reads time from it; the ledger's Raft engine (Ratis, gRPC) and its commit and subscription
+ * threads are the ledger's own.
  *
  * <p>Ports: each listener binds the port the configuration names, or, for 0, the port this node
- * had the last time (from {@link PublishedEndpoints}), or a free one the kernel picks. Once all
+ * had the last time (from {@link PublishedEndpoints}; a free one if another process has taken
+ * it since), or a free one the kernel picks. Once all
  * three are bound and the node is warm, it publishes them in {@code data_dir/endpoints.json} and
  * in the ledger's membership (its JOIN), which is how its peers and its host agent learn where it
  * is.
@@ -155,10 +157,10 @@ public final class NodeAgent implements AutoCloseable {
                     return () -> { };
                 }),
                 new Module("peer channel", () -> {
-                    peerServer = PeerServer.start(config.host(), port(config.ports().peer(), PublishedEndpoints.Published::peer), credentials, bundle,
-                            runtime.clock(), this::admitted, security::refusedClient,
+                    peerServer = listen("peer", config.ports().peer(), PublishedEndpoints.Published::peer, port -> PeerServer.start(config.host(), port,
+                            credentials, bundle, runtime.clock(), this::admitted, security::refusedClient,
                             List.of(new PeerRoute(PeerServer.PROBE_PATH, this::admitted, caller -> caller.equals(id) || ready
-                                    ? PeerRoute.Reply.json(probeAnswer()) : PeerServer.STARTING)));
+                                    ? PeerRoute.Reply.json(probeAnswer()) : PeerServer.STARTING))));
                     return peerServer::close;
                 }),
                 new Module("probing", () -> {
@@ -175,8 +177,8 @@ public final class NodeAgent implements AutoCloseable {
                             }
                         }
                     });
-                    membership.onChange((before, after, entry) -> probing.follow(after));
-                    probing.follow(membership.state());
+                    membership.onChange((before, after, entry) -> probing.follow(membership::state));
+                    probing.follow(membership::state);
                     return probing::close;
                 }),
                 new Module("sampling", () -> {
@@ -185,28 +187,32 @@ public final class NodeAgent implements AutoCloseable {
                     Scheduler sampling = runtime.scheduler("load-sampler", Thread.NORM_PRIORITY);
                     Scheduler diskProbe = runtime.scheduler("disk-probe", Thread.NORM_PRIORITY);
                     LoadAlerts alerts = new LoadAlerts(thresholds(config.load()));
-                    every(sampling, SAMPLE_EVERY, () -> {
+                    Runnable stopSamples = every(sampling, SAMPLE_EVERY, () -> {
                         LoadSample sample = sampler.sample(runtime.nanoTime().getAsLong());
                         for (LoadAlerts.Change c : alerts.onSample(sample)) {
                             writer.append(loadAlert(c));
                         }
                     });
-                    every(diskProbe, DISK_PROBE_EVERY, () -> {
+                    Runnable stopProbes = every(diskProbe, DISK_PROBE_EVERY, () -> {
                         try {
                             disk.measureMicros();
                         } catch (RuntimeException e) {
                             LOG.warn("disk probe in {} failed: {}", config.dataDir(), e.getMessage());
                         }
                     });
-                    return () -> { };
+                    return () -> {
+                        stopSamples.run();
+                        stopProbes.run();
+                    };
                 }),
                 new Module("api", () -> {
                     MeshState mesh = new MeshState(config.name(), config.trustDomain(), observations, membership, ledger,
                             () -> sampler.latest(), runtime.clock(), this::nodeView);
-                    api = ApiServer.start(config.host(), port(config.ports().api(), PublishedEndpoints.Published::api),
-                            new ApiServer.Wiring(config.name(), credentials, new JwtSvidVerifier(bundle, runtime.clock()), config.api().audience(), mesh,
-                                    ledger, policy::current, new ApiServer.Content(metrics::scrape, metrics.contentType()), runtime.clock(), AUDIT_TIMEOUT),
-                            requests, runtime.nanoTime());
+                    ApiServer.Wiring wiring = new ApiServer.Wiring(config.name(), credentials, new JwtSvidVerifier(bundle, runtime.clock()),
+                            config.api().audience(), mesh, ledger, policy::current, new ApiServer.Content(metrics::scrape, metrics.contentType()),
+                            runtime.clock(), AUDIT_TIMEOUT);
+                    api = listen("api", config.ports().api(), PublishedEndpoints.Published::api,
+                            port -> ApiServer.start(config.host(), port, wiring, requests, runtime.nanoTime()));
                     return api::close;
                 }),
                 new Module("membership", () -> {
@@ -291,26 +297,50 @@ public final class NodeAgent implements AutoCloseable {
         return m == null || !m.state().excluded(caller.path().substring("/node/".length()));
     }
 
-    /** The configured port, else the one this node had before (so its peers' links stay valid), else 0 for a free one. */
-    private int port(int configured, java.util.function.ToIntFunction<PublishedEndpoints.Published> before) {
-        if (configured != 0) {
-            return configured;
+    /**
+     * Starts a listener on the configured port, else on the one this node had before (so its
+     * peers' links stay valid), else on a free one. A port remembered from before that another
+     * process has taken since (kernel-picked ports come from the range outgoing connections use
+     * too) gives way to a free one: the node's JOIN then announces it.
+     */
+    private <T> T listen(String what, int configured, java.util.function.ToIntFunction<PublishedEndpoints.Published> before,
+                         java.util.function.IntFunction<T> start) {
+        int remembered = configured != 0 ? 0 : previous.map(before::applyAsInt).orElse(0);
+        if (remembered == 0) {
+            return start.apply(configured);
         }
-        return previous.map(before::applyAsInt).orElse(0);
+        try {
+            return start.apply(remembered);
+        } catch (RuntimeException e) {
+            LOG.warn("the {} port {} this node had before cannot be bound again ({}); it takes a free one and announces it", what, remembered,
+                    e.getMessage());
+            return start.apply(0);
+        }
     }
 
     private Endpoints endpoints() {
         return new Endpoints(config.host(), api.port(), peerServer.port(), ledger.port());
     }
 
-    private static void every(Scheduler scheduler, Duration period, Runnable task) {
+    /** Runs {@code task} now and then every {@code period} after each run ends, whether it threw or not, until the returned stop runs. */
+    private static Runnable every(Scheduler scheduler, Duration period, Runnable task) {
+        var stopped = new java.util.concurrent.atomic.AtomicBoolean();
         scheduler.schedule(0, new Runnable() {
             @Override
             public void run() {
-                task.run();
-                scheduler.schedule(period.toNanos(), this);
+                if (stopped.get()) {
+                    return;
+                }
+                try {
+                    task.run();
+                } finally {
+                    if (!stopped.get()) {
+                        scheduler.schedule(period.toNanos(), this);
+                    }
+                }
             }
         });
+        return () -> stopped.set(true);
     }
 
     /**

@@ -77,9 +77,13 @@ final class Probing implements AutoCloseable {
         prober.start();
     }
 
-    /** Brings the probed peers in line with {@code m}. Safe from any thread; the last call wins. */
-    void follow(Membership m) {
-        changes.execute(() -> apply(m));
+    /**
+     * Brings the probed peers in line with the membership {@code current} gives when the task runs
+     * (not when it was asked for: two calls from different threads may run in either order).
+     * Safe from any thread.
+     */
+    void follow(java.util.function.Supplier<Membership> current) {
+        changes.execute(() -> apply(current.get()));
     }
 
     private synchronized void apply(Membership m) {
@@ -125,10 +129,6 @@ final class Probing implements AutoCloseable {
 
     Map<String, PeerState> states() {
         return prober.states();
-    }
-
-    Map<String, ProbeAnswer> answers() {
-        return prober.answers();
     }
 
     @Override

@@ -44,10 +44,12 @@ public final class PeerServer implements AutoCloseable {
     public static final Duration WATCH_HOLD = Duration.ofSeconds(20);
 
     private final WebServer server;
+    private final Predicate<SpiffeId> admitted;
     private final CountDownLatch closing = new CountDownLatch(1);
 
-    private PeerServer(WebServer server) {
+    private PeerServer(WebServer server, Predicate<SpiffeId> admitted) {
         this.server = server;
+        this.admitted = admitted;
     }
 
     /**
@@ -75,7 +77,7 @@ public final class PeerServer implements AutoCloseable {
                     r.get(WATCH_PATH, (req, res) -> holder[0].watch(req, res));
                 })
                 .build();
-        holder[0] = new PeerServer(server);
+        holder[0] = new PeerServer(server, admitted);
         server.start();
         if (!server.isRunning() || server.port() <= 0) {
             // Helidon logs a listener that could not bind and carries on; a node without its peer
@@ -108,8 +110,14 @@ public final class PeerServer implements AutoCloseable {
             "{\"code\":\"STARTING\",\"message\":\"this node is still starting\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
 
     private void watch(ServerRequest req, ServerResponse res) throws InterruptedException {
-        if (caller(req).isEmpty()) {
+        Optional<SpiffeId> caller = caller(req);
+        if (caller.isEmpty()) {
             res.status(Status.UNAUTHORIZED_401).send();
+            return;
+        }
+        if (!admitted.test(caller.get())) {
+            // Admitted at its handshake, fenced since: its kept-alive connection gets nothing more.
+            res.status(Status.FORBIDDEN_403).send();
             return;
         }
         boolean stopping = closing.await(WATCH_HOLD.toMillis(), TimeUnit.MILLISECONDS);

@@ -117,6 +117,21 @@ class FailureDetectorTest {
         assertThat(d.admitted("b")).isTrue();
     }
 
+    /** A peer that restarted between two probes, never seen missing, is still judged: it dies next, it goes DOWN. */
+    @Test
+    void aPeerRestartedWhileHeldAliveStaysJudged() {
+        FailureDetector d = new FailureDetector(SOURCE, List.of("b"), 0);
+        d.onProbe("b", 100 * MS, 100 * MS, 101 * MS, OK);
+        d.rejoined("b", 200 * MS);
+        assertThat(d.onProbe("b", 200 * MS, 200 * MS, 201 * MS, OK)).isEmpty();
+        assertThat(d.state("b")).isEqualTo(PeerState.ALIVE);
+        List<StateChange> changes = new ArrayList<>();
+        for (long t = 300; t <= 500; t += 100) {
+            changes.addAll(d.onProbe("b", t * MS, t * MS, t * MS + MS, REFUSED));
+        }
+        assertThat(changes).extracting(StateChange::to).contains(PeerState.DOWN);
+    }
+
     @Test
     void anAnswerBetweenMissesResetsTheCount() {
         FailureDetector d = new FailureDetector(SOURCE, List.of("b"), 0);
