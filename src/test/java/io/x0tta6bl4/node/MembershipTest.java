@@ -107,6 +107,32 @@ class MembershipTest {
         }
     }
 
+    /** A node restarted after another process took the API port it had binds a free one, and its peers learn it from its JOIN. */
+    @Test
+    void aNodeWhoseOldApiPortWasTakenComesBackOnAnotherAndAnnouncesIt() throws Exception {
+        mesh = new TestMesh(dir, 3);
+        everyoneSeesEveryoneAlive(List.of("node-1", "node-2", "node-3"));
+        int before = mesh.agents.get("node-3").apiPort();
+        mesh.stop("node-3");
+        try (java.net.ServerSocket squatter = new java.net.ServerSocket()) {
+            try {
+                squatter.bind(new java.net.InetSocketAddress("127.0.0.1", before));
+            } catch (java.io.IOException e) {
+                org.junit.jupiter.api.Assumptions.abort("port " + before + " was taken by someone else first: " + e.getMessage());
+            }
+            mesh.start("node-3");
+            int after = mesh.agents.get("node-3").apiPort();
+            assertThat(after).isNotEqualTo(before);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(mesh.agents.get("node-1").membership().member("node-3")
+                    .orElseThrow().endpoints().api()).isEqualTo(after));
+            // It serves on the new port once its replica has caught up with the group again.
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                HttpResponse<String> r = mesh.get("node-3", "/api/network/status", "Bearer " + mesh.token("app/test"));
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            });
+        }
+    }
+
     @Test
     void joinersVoteUpToFiveThenListenAFencedVoterIsReplacedAndALeaverIsForgotten() throws Exception {
         mesh = new TestMesh(dir, 3);
