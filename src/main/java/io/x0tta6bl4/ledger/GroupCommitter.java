@@ -52,19 +52,30 @@ final class GroupCommitter implements AutoCloseable {
     private final Limits limits;
     private final BlockingDeque<Request> queue = new LinkedBlockingDeque<>();
     private final Semaphore slots;
-    private final Thread worker;
+    /** The thread running {@link #run}, once it runs; it ends by {@link #finished}. */
+    private volatile Thread worker;
+    private final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
     private volatile boolean open = true;
     /** Submissions accepted and not yet committed or failed: what this node's commit queue holds. */
     private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
 
-    GroupCommitter(String submitter, MlDsaPrivateKey key, SecureRandom random, Sink sink, Limits limits) {
+    /** @param loops runs the worker loop (one long-running task) */
+    GroupCommitter(String submitter, MlDsaPrivateKey key, SecureRandom random, Sink sink, Limits limits, java.util.concurrent.Executor loops) {
         this.submitter = submitter;
         this.key = key;
         this.random = random;
         this.sink = sink;
         this.limits = limits;
         this.slots = new Semaphore(limits.maxInFlight());
-        this.worker = Thread.ofPlatform().daemon().name("ledger-group-commit").start(this::run);
+        loops.execute(() -> {
+            worker = Thread.currentThread();
+            try {
+                run();
+            } finally {
+                worker = null;
+                finished.countDown();
+            }
+        });
     }
 
     CompletableFuture<List<Long>> submit(List<Submission> submissions) {
@@ -190,9 +201,12 @@ final class GroupCommitter implements AutoCloseable {
     @Override
     public void close() {
         open = false;
-        worker.interrupt();
+        Thread w = worker;
+        if (w != null) {
+            w.interrupt();
+        }
         try {
-            worker.join(5_000);
+            finished.await(5, java.util.concurrent.TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -28,6 +28,9 @@ public final class InMemoryLedger implements Ledger {
     private final GroupCommitter committer;
     private final java.util.List<SubscriptionPump> subscriptions = new java.util.concurrent.CopyOnWriteArrayList<>();
     private long index;
+    /** The group commit worker and the subscriptions' loops: an in-memory ledger stands alone, so it makes its own. */
+    private final java.util.concurrent.ExecutorService loops = java.util.concurrent.Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("ledger-loop-", 0).factory());
 
     private InMemoryLedger(TrustBundle bundle, NodeCredentials node, InstantSource clock, SecureRandom random) {
         this.node = node;
@@ -39,7 +42,7 @@ public final class InMemoryLedger implements Ledger {
             throw new IllegalArgumentException("node identity is not accepted by the trust bundle: " + problem);
         });
         this.committer = new GroupCommitter(node.id().toString(), node.keys().signing(), random,
-                batch -> CompletableFuture.completedFuture(apply(batch)), GroupCommitter.Limits.DEFAULT);
+                batch -> CompletableFuture.completedFuture(apply(batch)), GroupCommitter.Limits.DEFAULT, loops);
     }
 
     /** A fresh, empty ledger whose only submitter and replica is {@code node}. */
@@ -106,7 +109,7 @@ public final class InMemoryLedger implements Ledger {
 
     @Override
     public Subscription subscribe(LedgerQuery filter, Consumer<LedgerEntry> listener) {
-        SubscriptionPump pump = new SubscriptionPump(() -> core, filter, listener, subscriptions::remove);
+        SubscriptionPump pump = new SubscriptionPump(() -> core, filter, listener, subscriptions::remove, loops);
         subscriptions.add(pump);
         return pump;
     }
@@ -125,6 +128,7 @@ public final class InMemoryLedger implements Ledger {
     public void close() {
         subscriptions.forEach(SubscriptionPump::close);
         committer.close();
+        loops.shutdownNow();
         core.close();
     }
 }

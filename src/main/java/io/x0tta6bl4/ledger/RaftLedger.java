@@ -17,7 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -101,10 +100,16 @@ public final class RaftLedger implements Ledger, ReplicaGroup {
     private volatile List<Replica> known = List.of();
     /** Replaced when Ratis closes it (see {@link #send}); guarded by {@code this} for replacement. */
     private volatile RaftClient client;
+    /** Clients replaced by a newer one, still finishing the requests they carry. */
+    private final java.util.Set<RaftClient> replaced = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final GroupCommitter committer;
     private final java.util.List<SubscriptionPump> subscriptions = new CopyOnWriteArrayList<>();
-    private final ScheduledExecutorService scheduler;
-    private final ExecutorService background;
+    /** Short tasks, one at a time (checkpoint requests, group changes, client renewals, restarts in place). */
+    private final io.x0tta6bl4.time.Scheduler tasks;
+    /** Long-running loops: the group commit worker, one per subscription. */
+    private final java.util.concurrent.Executor loops;
+    /** What this replica made for itself ({@link RaftLedgerConfig.Threads.Own}) and stops when it closes. */
+    private final List<AutoCloseable> ownThreads = new ArrayList<>();
     private final AtomicBoolean realigning = new AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicInteger realignments = new java.util.concurrent.atomic.AtomicInteger();
     private final Object restartLock = new Object();
@@ -122,8 +127,21 @@ public final class RaftLedger implements Ledger, ReplicaGroup {
             throw new IllegalArgumentException("credentials are for " + config.credentials().id() + ", not for ledger replica " + selfId);
         }
         this.groupId = groupId(domain);
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("ledger-checkpoints").factory());
-        this.background = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("ledger-bg-", 0).factory());
+        switch (config.threads()) {
+            case RaftLedgerConfig.Threads.Given g -> {
+                this.tasks = g.tasks();
+                this.loops = g.loops();
+            }
+            case RaftLedgerConfig.Threads.Own o -> {
+                var own = new io.x0tta6bl4.time.ThreadScheduler("ledger-" + config.self(), Thread.NORM_PRIORITY,
+                        e -> LOG.error("a task of ledger replica {} failed; it goes on", config.self(), e));
+                ExecutorService ownLoops = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("ledger-loop-", 0).factory());
+                this.tasks = own;
+                this.loops = ownLoops;
+                ownThreads.add(own);
+                ownThreads.add(ownLoops::shutdownNow);
+            }
+        }
         Files.createDirectories(config.dataDir());
         boolean existing = Files.isDirectory(config.dataDir().resolve("raft").resolve(groupId.getUuid().toString()));
         int wanted = config.port() != 0 ? config.port() : existing ? recordedPort() : 0;
@@ -158,9 +176,8 @@ public final class RaftLedger implements Ledger, ReplicaGroup {
         this.registered = register();
         this.committer = new GroupCommitter(selfId, config.credentials().keys().signing(), config.random(),
                 batch -> registration().thenCompose(ok -> send(Command.batch(batch))),
-                new GroupCommitter.Limits(config.maxBatchEntries(), 8 << 20, config.maxBatchesInFlight()));
-        long period = config.checkpointInterval().toMillis();
-        scheduler.scheduleAtFixedRate(this::requestCheckpoint, period, period, TimeUnit.MILLISECONDS);
+                new GroupCommitter.Limits(config.maxBatchEntries(), 8 << 20, config.maxBatchesInFlight()), loops);
+        checkpointEvery(config.checkpointInterval().toNanos());
     }
 
     /** Starts this replica: opens (or creates) its data, joins or forms the group and registers its identity. */
@@ -406,17 +423,35 @@ public final class RaftLedger implements Ledger, ReplicaGroup {
             }
             client = newClient(known);
         }
-        try {
-            scheduler.schedule(() -> {
+        // The old client is closed once its requests have had their retry budget; if this
+        // replica closes first, close() takes it too.
+        replaced.add(old);
+        tasks.schedule(config.clientRetryBudget().plusSeconds(5).toNanos(), () -> {
+            if (replaced.remove(old)) {
                 try {
                     old.close();
                 } catch (IOException e) {
                     LOG.debug("closing a replaced Raft client", e);
                 }
-            }, config.clientRetryBudget().toMillis() + 5_000, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            // closing: the old client goes with the rest
-        }
+            }
+        });
+    }
+
+    private void checkpointEvery(long periodNanos) {
+        tasks.schedule(periodNanos, () -> {
+            if (closed()) {
+                return;
+            }
+            try {
+                requestCheckpoint();
+            } finally {
+                checkpointEvery(periodNanos);
+            }
+        });
+    }
+
+    private synchronized boolean closed() {
+        return closed;
     }
 
     private void requestCheckpoint() {
@@ -440,7 +475,7 @@ public final class RaftLedger implements Ledger, ReplicaGroup {
     private final class Callbacks implements LedgerStateMachine.Callbacks {
         @Override
         public void checkpointDue(TreeHead head) {
-            background.execute(() -> {
+            tasks.execute(() -> {
                 byte[] sig = config.credentials().keys().signing().sign(
                         EntryCodec.treeHead(config.bundle().trustDomain(), head.size(), head.root()), config.random());
                 send(Command.cosign(new Cosignature(selfId, head, sig))).whenComplete((outcome, e) -> {
@@ -463,7 +498,7 @@ public final class RaftLedger implements Ledger, ReplicaGroup {
             }
             String payload = "{\"kind\":\"TREE_HEAD_MISMATCH\",\"signer\":\"" + m.signer() + "\",\"size\":" + m.size()
                     + ",\"their_root\":\"" + hex.formatHex(m.theirRoot()) + "\",\"our_root\":\"" + hex.formatHex(m.ourRoot()) + "\"}";
-            background.execute(() -> append(new Submission(EntryType.SECURITY_EVENT, SpiffeId.parse(selfId), "TREE_HEAD_MISMATCH",
+            tasks.execute(() -> append(new Submission(EntryType.SECURITY_EVENT, SpiffeId.parse(selfId), "TREE_HEAD_MISMATCH",
                     "ledger/tree/" + m.size(), "DETECTED", payload)).exceptionally(e -> {
                         LOG.error("could not record the tree head mismatch", e);
                         return null;
@@ -485,18 +520,18 @@ public final class RaftLedger implements Ledger, ReplicaGroup {
             if (!all.isEmpty() && !new java.util.HashSet<>(all).equals(new java.util.HashSet<>(known))) {
                 known = all;
                 if (client != null) {
-                    background.execute(RaftLedger.this::refreshClient);
+                    tasks.execute(RaftLedger.this::refreshClient);
                 }
             }
             groupListeners.forEach(RaftLedger::quietly);
             if (!joint && listeners.stream().anyMatch(r -> r.name().equals(config.self()))) {
-                background.execute(RaftLedger.this::realign);
+                tasks.execute(RaftLedger.this::realign);
             }
         }
 
         @Override
         public void shutDownByRaft() {
-            background.execute(RaftLedger.this::revive);
+            tasks.execute(RaftLedger.this::revive);
         }
     }
 
@@ -597,7 +632,7 @@ public final class RaftLedger implements Ledger, ReplicaGroup {
         if (again) {
             RaftServer failed = server;
             long delay = Math.min(30, 1L << Math.min(attempt, 5));
-            CompletableFuture.delayedExecutor(delay, TimeUnit.SECONDS, background).execute(() -> {
+            tasks.schedule(TimeUnit.SECONDS.toNanos(delay), () -> {
                 try {
                     failed.close();
                 } catch (IOException | RuntimeException ignored) {
@@ -705,7 +740,7 @@ public final class RaftLedger implements Ledger, ReplicaGroup {
             } catch (IOException e) {
                 throw new LedgerException(LedgerException.Reason.UNAVAILABLE, "the group did not take the configuration: " + e.getMessage(), e);
             }
-        }, background);
+        }, loops);
     }
 
     /**
@@ -736,7 +771,7 @@ public final class RaftLedger implements Ledger, ReplicaGroup {
             } catch (IOException e) {
                 throw new LedgerException(LedgerException.Reason.UNAVAILABLE, "the group did not add " + config.self() + ": " + e.getMessage(), e);
             }
-        }, background);
+        }, loops);
     }
 
     @Override
@@ -792,7 +827,7 @@ public final class RaftLedger implements Ledger, ReplicaGroup {
     @Override
     public Subscription subscribe(LedgerQuery filter, Consumer<LedgerEntry> listener) {
         Supplier<LedgerCore> current = this::core;
-        SubscriptionPump pump = new SubscriptionPump(current, filter, listener, subscriptions::remove);
+        SubscriptionPump pump = new SubscriptionPump(current, filter, listener, subscriptions::remove, loops);
         subscriptions.add(pump);
         return pump;
     }
@@ -819,9 +854,21 @@ public final class RaftLedger implements Ledger, ReplicaGroup {
             }
         }
         subscriptions.forEach(SubscriptionPump::close);
-        scheduler.shutdownNow();
         committer.close();
-        background.shutdownNow();
+        for (AutoCloseable own : ownThreads) {
+            try {
+                own.close();
+            } catch (Exception e) {
+                LOG.warn("stopping the ledger's threads", e);
+            }
+        }
+        for (RaftClient old : List.copyOf(replaced)) {
+            try {
+                old.close();
+            } catch (IOException e) {
+                LOG.debug("closing a replaced Raft client", e);
+            }
+        }
         try {
             client.close();
         } catch (IOException e) {

@@ -43,10 +43,12 @@ import java.util.function.Predicate;
  *                           batch's ML-DSA-65 signature, so on a group fewer, larger batches commit
  *                           more entries per second than many small ones (measured: depth 2 gave
  *                           1.6x the throughput of depth 16 on a 3-replica group, docs/ledger.md)
+ * @param threads            where the replica's own work runs (beside the Raft engine's threads)
  */
 public record RaftLedgerConfig(String self, String host, int port, Path dataDir, Start start, NodeCredentials credentials, TrustBundle bundle,
                                InstantSource clock, SecureRandom random, Predicate<SpiffeId> admitted, Duration checkpointInterval,
-                               long snapshotEvery, int maxBatchEntries, long logSegmentBytes, int maxBatchesInFlight, Duration clientRetryBudget) {
+                               long snapshotEvery, int maxBatchEntries, long logSegmentBytes, int maxBatchesInFlight, Duration clientRetryBudget,
+                               Threads threads) {
     /** Raft voters a group may have; further replicas are listeners. */
     public static final int MAX_VOTERS = 5;
     /** The pause between two tries of a Raft request that found no leader ready. */
@@ -69,7 +71,28 @@ public record RaftLedgerConfig(String self, String host, int port, Path dataDir,
         }
     }
 
+    /**
+     * Where a replica runs its own work, beside the threads of the Raft engine (Ratis and gRPC make
+     * their own). {@link Own}: it makes them and stops them when it closes (a replica on its own:
+     * {@code ledger serve}, tests). {@link Given}: a node's runtime lends them, and stops them.
+     */
+    public sealed interface Threads {
+        /** The replica makes its own: one scheduler thread and virtual threads for its loops. */
+        record Own() implements Threads {}
+
+        /**
+         * @param tasks short tasks, one at a time: checkpoint requests, configuration changes, client
+         *              renewals, restarts of its Raft server in place
+         * @param loops long-running loops that wait on queues: the group commit worker and one per
+         *              subscription
+         */
+        record Given(io.x0tta6bl4.time.Scheduler tasks, java.util.concurrent.Executor loops) implements Threads {}
+    }
+
     public RaftLedgerConfig {
+        if (threads == null) {
+            throw new IllegalArgumentException("threads: give Threads.Own or the node's Threads.Given");
+        }
         if (self == null || self.isBlank()) {
             throw new IllegalArgumentException("self: a replica needs a name");
         }
@@ -113,42 +136,48 @@ public record RaftLedgerConfig(String self, String host, int port, Path dataDir,
         String domain = bundle == null ? null : bundle.trustDomain();
         return new RaftLedgerConfig(self, LOOPBACK, 0, dataDir, start, credentials, bundle, clock, new SecureRandom(),
                 id -> domain != null && id.memberOf(domain) && id.path().startsWith("/node/"), Duration.ofSeconds(1), 10_000, 2048, 8L << 20, 2,
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(30), new Threads.Own());
     }
 
     public RaftLedgerConfig withAddress(String host, int port) {
         return new RaftLedgerConfig(self, host, port, dataDir, start, credentials, bundle, clock, random, admitted, checkpointInterval, snapshotEvery,
-                maxBatchEntries, logSegmentBytes, maxBatchesInFlight, clientRetryBudget);
+                maxBatchEntries, logSegmentBytes, maxBatchesInFlight, clientRetryBudget, threads);
     }
 
     public RaftLedgerConfig withAdmitted(Predicate<SpiffeId> who) {
         return new RaftLedgerConfig(self, host, port, dataDir, start, credentials, bundle, clock, random, who, checkpointInterval, snapshotEvery,
-                maxBatchEntries, logSegmentBytes, maxBatchesInFlight, clientRetryBudget);
+                maxBatchEntries, logSegmentBytes, maxBatchesInFlight, clientRetryBudget, threads);
     }
 
     public RaftLedgerConfig withSnapshotEvery(long entries) {
         return new RaftLedgerConfig(self, host, port, dataDir, start, credentials, bundle, clock, random, admitted, checkpointInterval, entries,
-                maxBatchEntries, logSegmentBytes, maxBatchesInFlight, clientRetryBudget);
+                maxBatchEntries, logSegmentBytes, maxBatchesInFlight, clientRetryBudget, threads);
     }
 
     public RaftLedgerConfig withCheckpointInterval(Duration interval) {
         return new RaftLedgerConfig(self, host, port, dataDir, start, credentials, bundle, clock, random, admitted, interval, snapshotEvery,
-                maxBatchEntries, logSegmentBytes, maxBatchesInFlight, clientRetryBudget);
+                maxBatchEntries, logSegmentBytes, maxBatchesInFlight, clientRetryBudget, threads);
     }
 
     public RaftLedgerConfig withLogSegmentBytes(long bytes) {
         return new RaftLedgerConfig(self, host, port, dataDir, start, credentials, bundle, clock, random, admitted, checkpointInterval, snapshotEvery,
-                maxBatchEntries, bytes, maxBatchesInFlight, clientRetryBudget);
+                maxBatchEntries, bytes, maxBatchesInFlight, clientRetryBudget, threads);
     }
 
     public RaftLedgerConfig withMaxBatchesInFlight(int batches) {
         return new RaftLedgerConfig(self, host, port, dataDir, start, credentials, bundle, clock, random, admitted, checkpointInterval, snapshotEvery,
-                maxBatchEntries, logSegmentBytes, batches, clientRetryBudget);
+                maxBatchEntries, logSegmentBytes, batches, clientRetryBudget, threads);
     }
 
     /** How long one request keeps retrying while no leader is ready, before it fails as unavailable. */
     public RaftLedgerConfig withClientRetryBudget(Duration budget) {
         return new RaftLedgerConfig(self, host, port, dataDir, start, credentials, bundle, clock, random, admitted, checkpointInterval, snapshotEvery,
-                maxBatchEntries, logSegmentBytes, maxBatchesInFlight, budget);
+                maxBatchEntries, logSegmentBytes, maxBatchesInFlight, budget, threads);
+    }
+
+    /** Runs this replica's own work on these (a node's runtime) instead of threads it makes. */
+    public RaftLedgerConfig withThreads(Threads given) {
+        return new RaftLedgerConfig(self, host, port, dataDir, start, credentials, bundle, clock, random, admitted, checkpointInterval, snapshotEvery,
+                maxBatchEntries, logSegmentBytes, maxBatchesInFlight, clientRetryBudget, given);
     }
 }

@@ -7,7 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers committed entries to one subscriber on its own virtual thread: it reads forward from
+ * Delivers committed entries to one subscriber on a thread of its own (from the ledger's loops): it reads forward from
  * the store whenever the core signals an append, so catching up on history and following live
  * appends are the same loop, and a slow subscriber never holds up the ledger.
  */
@@ -20,7 +20,7 @@ final class SubscriptionPump implements Ledger.Subscription {
     private final LedgerQuery filter;
     private final Semaphore signal = new Semaphore(1);
     private final Runnable wake = () -> signal.release();
-    private final Thread thread;
+    private volatile Thread thread;
     private final Consumer<SubscriptionPump> onClose;
     private volatile boolean open = true;
     private long next;
@@ -31,9 +31,10 @@ final class SubscriptionPump implements Ledger.Subscription {
      * @param core   the current core (a Raft replica swaps it when it installs a snapshot)
      * @param filter which entries to deliver, from its {@code fromSeq} on (its limit is ignored)
      * @param onClose run once it is closed (its owner forgets it)
+     * @param loops   runs its loop (one long-running task)
      */
     SubscriptionPump(java.util.function.Supplier<LedgerCore> core, LedgerQuery filter, Consumer<LedgerEntry> listener,
-                     Consumer<SubscriptionPump> onClose) {
+                     Consumer<SubscriptionPump> onClose, java.util.concurrent.Executor loops) {
         this.core = core;
         this.onClose = onClose;
         this.listener = listener;
@@ -41,7 +42,14 @@ final class SubscriptionPump implements Ledger.Subscription {
         this.next = filter.fromSeq();
         this.position = filter.fromSeq();
         core.get().onAppend(wake);
-        this.thread = Thread.ofVirtual().name("ledger-subscription").start(this::run);
+        loops.execute(() -> {
+            thread = Thread.currentThread();
+            try {
+                run();
+            } finally {
+                thread = null;
+            }
+        });
     }
 
     private void run() {
@@ -93,7 +101,10 @@ final class SubscriptionPump implements Ledger.Subscription {
     @Override
     public void close() {
         open = false;
-        thread.interrupt();
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt();
+        }
         try {
             core.get().removeListener(wake);
         } catch (RuntimeException e) {

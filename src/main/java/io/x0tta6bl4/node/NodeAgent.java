@@ -46,9 +46,9 @@ import org.slf4j.LoggerFactory;
  * modules ({@link #modules}): identity, ledger, folds, metrics, peer channel, probing, sampling,
  * API, membership, warm-up. {@link #start} brings them up in that order, {@link #close} takes them
  * down in reverse, so a stopped node has no thread, socket or file left open. Every thread of
- * the node's own parts comes from the {@link NodeRuntime} the caller gives it, and every part
- * reads time from it; the ledger's Raft engine (Ratis, gRPC) and its commit and subscription
- * threads are the ledger's own.
+ * the node's own parts, the ledger's included, comes from the {@link NodeRuntime} the caller
+ * gives it, and every part reads time from it; only the Raft engine (Ratis, gRPC) and the
+ * HTTP servers (Helidon) make threads of their own.
  *
  * <p>Ports: each listener binds the port the configuration names, or, for 0, the port this node
  * had the last time (from {@link PublishedEndpoints}; a free one if another process has taken
@@ -284,6 +284,8 @@ public final class NodeAgent implements AutoCloseable {
             case NodeConfig.Join.Seeds s -> new RaftLedgerConfig.Start.Join(s.seeds());
         };
         return RaftLedgerConfig.of(config.name(), config.dataDir(), start, credentials, bundle, runtime.clock())
+                .withThreads(new RaftLedgerConfig.Threads.Given(runtime.scheduler("ledger", Thread.NORM_PRIORITY),
+                        runtime.blocking("ledger-loop", Thread.NORM_PRIORITY)))
                 .withAddress(config.host(), config.ports().raft())
                 .withAdmitted(this::admitted);
     }

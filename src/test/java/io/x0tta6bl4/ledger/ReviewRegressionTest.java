@@ -61,7 +61,7 @@ class ReviewRegressionTest {
         GroupCommitter committer = new GroupCommitter(n.id().toString(), n.keys().signing(), new SeededRandom("gc"), batch -> {
             sent.countDown();
             return never;
-        }, new GroupCommitter.Limits(16, 1 << 20, 1));
+        }, new GroupCommitter.Limits(16, 1 << 20, 1), Thread.ofVirtual()::start);
         committer.submit(List.of(LedgerFixtures.audit(1)));
         assertThat(sent.await(10, TimeUnit.SECONDS)).isTrue();
         CompletableFuture<List<Long>> waiting = committer.submit(List.of(LedgerFixtures.audit(2)));
@@ -78,7 +78,7 @@ class ReviewRegressionTest {
         CertificateAuthority ca = LedgerTestSupport.deterministicCa(dir.resolve("ca3"), "review3");
         NodeCredentials n = LedgerTestSupport.deterministicNode(ca, "node-1");
         GroupCommitter committer = new GroupCommitter(n.id().toString(), n.keys().signing(), new SeededRandom("gc3"),
-                batch -> CompletableFuture.failedFuture(new AssertionError("nothing may be sent")), new GroupCommitter.Limits(16, 4096, 1));
+                batch -> CompletableFuture.failedFuture(new AssertionError("nothing may be sent")), new GroupCommitter.Limits(16, 4096, 1), Thread.ofVirtual()::start);
         Submission big = new Submission(EntryType.AUDIT, LedgerFixtures.audit(1).actor(), "BIG", "r", "SUCCESS",
                 "{\"blob\":\"" + "x".repeat(4000) + "\"}");
         assertThat(committer.submit(List.of(big))).failsWithin(Duration.ofSeconds(5)).withThrowableOfType(ExecutionException.class)
