@@ -2,6 +2,7 @@ package io.x0tta6bl4.cli;
 
 import io.x0tta6bl4.identity.CertificateAuthority;
 import io.x0tta6bl4.identity.NodeCredentials;
+import io.x0tta6bl4.identity.NodeIssuer;
 import io.x0tta6bl4.identity.NodeName;
 import io.x0tta6bl4.identity.SpiffeId;
 import io.x0tta6bl4.identity.TrustBundle;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "ca", description = "The trust domain's certificate authority.", mixinStandardHelpOptions = true,
-        subcommands = {CaCommand.Init.class, CaCommand.IssueNode.class, CaCommand.Bundle.class})
+        subcommands = {CaCommand.Init.class, CaCommand.IssueNode.class, CaCommand.IssueHost.class, CaCommand.Bundle.class})
 final class CaCommand {
 
     @Command(name = "init", description = "Create a CA: EC P-256 root (X.509, TLS), ML-DSA-65 root (post-quantum), JWT-SVID key.")
@@ -58,6 +59,32 @@ final class CaCommand {
             NodeCredentials node = CertificateAuthority.load(dir).issueNode(name, ttl, Instant.now(), new SecureRandom());
             spec.commandLine().getOut().println(node.id() + " enrolled in " + node.dir() + " (valid until "
                     + node.identity().notAfter() + ")");
+        }
+    }
+
+    @Command(name = "issue-host", description = "Make a host agent's issuing credentials: an intermediate CA and a PQ issuer document "
+            + "signed by the roots, with which the host enrols its nodes while the CA stays offline, and the host's own X.509-SVID.")
+    static final class IssueHost implements Runnable {
+        @Spec CommandSpec spec;
+        @Option(names = "--dir", required = true, description = "CA directory.") Path dir;
+        @Option(names = "--name", required = true, description = "Host name (a-z, 0-9, '-'); the host's ID is spiffe://DOMAIN/host/NAME.") String name;
+        @Option(names = "--out", required = true, description = "Directory for the host's credentials (new or empty).") Path out;
+        @Option(names = "--ttl", defaultValue = "720h", description = "Lifetime of the issuer and the host's SVID (default ${DEFAULT-VALUE}).") Duration ttl;
+
+        @Override
+        public void run() {
+            try {
+                NodeName.check(name);
+            } catch (IllegalArgumentException e) {
+                throw new Main.UsageProblem("--name: " + e.getMessage());
+            }
+            NodeIssuer issuer = CertificateAuthority.load(dir).issueIssuer(name, ttl, Instant.now(), new SecureRandom(), out);
+            var o = spec.commandLine().getOut();
+            o.println(issuer.id() + " issuer in " + out + " (valid until " + issuer.notAfter() + ")");
+            o.println("  issuer.crt          EC P-256 intermediate CA, signed by the root");
+            o.println("  issuer-mldsa.json   PQ issuer document, signed by the ML-DSA-65 root");
+            o.println("  svid.crt            the host's own X.509-SVID, then issuer.crt");
+            o.println("  private keys        issuer.key, issuer-mldsa.key, svid.key (mode 0600)");
         }
     }
 

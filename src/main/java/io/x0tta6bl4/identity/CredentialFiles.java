@@ -53,6 +53,38 @@ final class CredentialFiles {
         }
     }
 
+    /**
+     * Refuses {@code dir} unless it does not exist yet or is an empty directory: credentials are
+     * written into a directory of their own, never mixed with other files. Nothing is created;
+     * {@link #createDirectory} does that once everything to write is ready.
+     */
+    static void requireNewOrEmpty(Path dir, String fix) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new CredentialFileException(dir, "is a file, not a directory; " + fix);
+        }
+        try (var entries = Files.list(dir)) {
+            if (entries.findAny().isPresent()) {
+                throw new CredentialFileException(dir, "is not empty; credentials are never written over or beside other files; " + fix);
+            }
+        } catch (IOException e) {
+            throw new CredentialFileException(dir, "cannot list: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A strict parser's refusal of {@code file} as a {@link CredentialFileException}. The parser
+     * was given the file's path as its source, so the message already starts with it; it is
+     * said once.
+     */
+    static CredentialFileException parseProblem(Path file, IllegalArgumentException e) {
+        String prefix = file + ": ";
+        String message = e.getMessage();
+        return new CredentialFileException(file, message.startsWith(prefix) ? message.substring(prefix.length()) : message, e);
+    }
+
     static void createDirectory(Path dir) {
         try {
             Files.createDirectories(dir);

@@ -2,6 +2,8 @@ package io.x0tta6bl4.identity;
 
 import io.x0tta6bl4.crypto.Encapsulation;
 import io.x0tta6bl4.crypto.LocalKeys;
+import io.x0tta6bl4.crypto.MlDsaPrivateKey;
+import io.x0tta6bl4.crypto.MlDsaPublicKey;
 import io.x0tta6bl4.crypto.X25519;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -20,22 +22,10 @@ final class KeyMatch {
 
     static void check(Path dir, X509Certificate svid, PrivateKey svidKey, PqIdentityDocument doc, LocalKeys keys) {
         SecureRandom random = new SecureRandom();
-        byte[] probe = new byte[32];
-        random.nextBytes(probe);
-        try {
-            Signature s = Signature.getInstance("SHA256withECDSA");
-            s.initSign(svidKey);
-            s.update(probe);
-            byte[] sig = s.sign();
-            s.initVerify(svid.getPublicKey());
-            s.update(probe);
-            if (!s.verify(sig)) {
-                throw mismatch(dir.resolve(NodeCredentials.SVID_KEY), NodeCredentials.SVID_CERT);
-            }
-        } catch (GeneralSecurityException e) {
-            throw new CredentialFileException(dir.resolve(NodeCredentials.SVID_KEY), "cannot be used with " + NodeCredentials.SVID_CERT + ": " + e.getMessage());
+        if (!ecMatches(svid, svidKey)) {
+            throw mismatch(dir.resolve(NodeCredentials.SVID_KEY), NodeCredentials.SVID_CERT);
         }
-        if (!doc.signingKey().verify(probe, keys.signing().sign(probe, random))) {
+        if (!mlDsaMatches(doc.signingKey(), keys.signing())) {
             throw mismatch(dir.resolve(NodeCredentials.MLDSA_KEY), NodeCredentials.IDENTITY);
         }
         try {
@@ -50,6 +40,31 @@ final class KeyMatch {
         } catch (GeneralSecurityException e) {
             throw new CredentialFileException(dir, "key check failed: " + e.getMessage());
         }
+    }
+
+    /** Whether {@code key} is the private key of {@code cert}'s EC public key (a signature made with one verifies with the other). */
+    static boolean ecMatches(X509Certificate cert, PrivateKey key) {
+        byte[] probe = new byte[32];
+        new SecureRandom().nextBytes(probe);
+        try {
+            Signature s = Signature.getInstance("SHA256withECDSA");
+            s.initSign(key);
+            s.update(probe);
+            byte[] sig = s.sign();
+            s.initVerify(cert.getPublicKey());
+            s.update(probe);
+            return s.verify(sig);
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
+    }
+
+    /** Whether {@code key} is the private half of {@code publicKey}. */
+    static boolean mlDsaMatches(MlDsaPublicKey publicKey, MlDsaPrivateKey key) {
+        SecureRandom random = new SecureRandom();
+        byte[] probe = new byte[32];
+        random.nextBytes(probe);
+        return publicKey.verify(probe, key.sign(probe, random));
     }
 
     private static CredentialFileException mismatch(Path keyFile, String publicFile) {

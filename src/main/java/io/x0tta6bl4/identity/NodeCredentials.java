@@ -10,19 +10,21 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 
 /**
- * One node's credentials, as {@code ca issue-node} writes them:
+ * One node's credentials, as {@code ca issue-node} ({@link CertificateAuthority#issueNode}) or a
+ * host agent ({@link NodeIssuer#issueNode}) writes them:
  *
  * <pre>
- *   svid.crt       X.509-SVID (PEM), for mutual TLS
+ *   svid.crt       X.509-SVID (PEM), for mutual TLS, then the host's intermediate CA if a host issued it
  *   svid.key       its EC P-256 private key, mode 0600
  *   mldsa.key      ML-DSA-65 private key, mode 0600
  *   mlkem.key      ML-KEM-768 private key, mode 0600
  *   x25519.key     X25519 private key, mode 0600
- *   identity.json  PQ identity document (public keys, signed by the ML-DSA-65 root)
+ *   identity.json  PQ identity document (public keys; signed by the ML-DSA-65 root, version 1,
+ *                  or by a host's issuer, version 2)
  * </pre>
  */
 public record NodeCredentials(Path dir, SpiffeId id, List<X509Certificate> svidChain, PrivateKey svidKey, LocalKeys keys,
-                              PqIdentityDocument identity) {
+                              PqIdentityDocument identity) implements X509Credentials {
     static final String SVID_CERT = "svid.crt";
     static final String SVID_KEY = "svid.key";
     static final String MLDSA_KEY = "mldsa.key";

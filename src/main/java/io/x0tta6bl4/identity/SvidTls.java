@@ -19,7 +19,8 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * Mutual TLS with X.509-SVIDs. The key manager presents this node's SVID; the trust manager
+ * Mutual TLS with X.509-SVIDs. The key manager presents this party's SVID chain (with the host's
+ * intermediate CA when a host agent issued it); the trust manager
  * accepts a peer only if its chain validates to the trust bundle's root under the SPIFFE rules
  * ({@link TrustBundle#verifySvid}) and its SPIFFE ID passes {@code authorized} (membership).
  *
@@ -30,7 +31,8 @@ import javax.net.ssl.X509ExtendedTrustManager;
 public final class SvidTls {
     private SvidTls() {}
 
-    public static KeyManager[] keyManagers(NodeCredentials node) {
+    /** Key managers presenting {@code node}'s SVID chain (a node's, a host agent's or a client's). */
+    public static KeyManager[] keyManagers(X509Credentials node) {
         try {
             char[] password = new char[0];
             KeyStore store = KeyStore.getInstance("PKCS12");
@@ -47,10 +49,10 @@ public final class SvidTls {
     }
 
     /**
-     * A TLS 1.3 context presenting this node's SVID. {@code trust} is null for a listener that
+     * A TLS 1.3 context presenting this party's SVID. {@code trust} is null for a listener that
      * asks for no client certificate (the API).
      */
-    public static SSLContext sslContext(NodeCredentials node, X509ExtendedTrustManager trust) {
+    public static SSLContext sslContext(X509Credentials node, X509ExtendedTrustManager trust) {
         try {
             SSLContext ctx = SSLContext.getInstance("TLSv1.3");
             ctx.init(keyManagers(node), trust == null ? null : new TrustManager[] {trust}, new SecureRandom());

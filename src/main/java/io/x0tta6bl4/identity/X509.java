@@ -67,9 +67,14 @@ final class X509 {
         }
     }
 
-    /** A self-signed CA certificate for {@code spiffe://<domain>}, signed with {@code signatureAlgorithm}. */
+    /**
+     * A self-signed CA certificate for {@code spiffe://<domain>}, signed with {@code signatureAlgorithm}.
+     * {@code pathLength} is how many intermediate CAs may stand between it and a leaf (RFC 5280
+     * §4.2.1.9): 1 for the EC root, under which host agents hold intermediates; 0 for the ML-DSA-65
+     * root, which signs documents, not certificates.
+     */
     static X509Certificate selfSignedRoot(String trustDomain, String commonName, PublicKey publicKey, PrivateKey privateKey,
-                                          String signatureAlgorithm, Instant now, SecureRandom random) {
+                                          String signatureAlgorithm, int pathLength, Instant now, SecureRandom random) {
         X500Name name = new X500NameBuilder(BCStyle.INSTANCE)
                 .addRDN(BCStyle.O, "x0tta6bl4")
                 .addRDN(BCStyle.OU, trustDomain)
@@ -79,7 +84,7 @@ final class X509 {
             X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, serial(random),
                     Date.from(now.minus(BACKDATE)), Date.from(now.plus(ROOT_VALIDITY)), name, publicKey);
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-            b.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
+            b.addExtension(Extension.basicConstraints, true, new BasicConstraints(pathLength));
             b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
             b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(publicKey));
             b.addExtension(Extension.subjectAlternativeName, false,
@@ -91,19 +96,54 @@ final class X509 {
     }
 
     /**
+     * A host agent's intermediate CA, signed by the EC root: CA with pathLen 0 (it signs leaves
+     * only), keyCertSign and cRLSign, and as its only URI SAN the trust domain's ID
+     * {@code spiffe://<domain>}: the SPIFFE X.509-SVID specification lets a signing certificate
+     * carry that, and no workload's ID. The host's name is in the subject's CN, for people.
+     */
+    static X509Certificate intermediate(X509Certificate root, PrivateKey rootKey, PublicKey publicKey, String trustDomain, String hostName,
+                                        Instant notBefore, Instant notAfter, SecureRandom random) {
+        X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
+                .addRDN(BCStyle.O, "x0tta6bl4")
+                .addRDN(BCStyle.OU, trustDomain)
+                .addRDN(BCStyle.CN, "x0tta6bl4 host issuer " + hostName)
+                .build();
+        try {
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(root, serial(random), Date.from(notBefore), Date.from(notAfter),
+                    subject, publicKey);
+            JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+            b.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
+            b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+            b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(publicKey));
+            b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(root));
+            b.addExtension(Extension.subjectAlternativeName, false,
+                    new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, "spiffe://" + trustDomain)));
+            return sign(b, "SHA256withECDSA", rootKey);
+        } catch (GeneralSecurityException | CertIOException e) {
+            throw new IllegalStateException("cannot build the intermediate certificate of host " + hostName, e);
+        }
+    }
+
+    /**
      * An X.509-SVID: exactly one URI SAN (the SPIFFE ID), not a CA, digitalSignature only, usable
      * as TLS server and client. DNS and IP SANs may be added (the SPIFFE spec allows them) so that
      * ordinary HTTPS clients such as curl can check the API listener's host name.
      */
     static X509Certificate svid(X509Certificate issuer, PrivateKey issuerKey, PublicKey subjectKey, SpiffeId id,
                                 List<String> dnsNames, List<String> ipAddresses, Instant now, Duration ttl, SecureRandom random) {
+        return svid(issuer, issuerKey, subjectKey, id, dnsNames, ipAddresses, now.minus(BACKDATE), now.plus(ttl), random);
+    }
+
+    /** The same, valid from {@code notBefore} to {@code notAfter} exactly. */
+    static X509Certificate svid(X509Certificate issuer, PrivateKey issuerKey, PublicKey subjectKey, SpiffeId id,
+                                List<String> dnsNames, List<String> ipAddresses, Instant notBefore, Instant notAfter, SecureRandom random) {
         X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
                 .addRDN(BCStyle.O, "x0tta6bl4")
                 .addRDN(BCStyle.OU, id.trustDomain())
                 .build();
         try {
             X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer, serial(random),
-                    Date.from(now.minus(BACKDATE)), Date.from(now.plus(ttl)), subject, subjectKey);
+                    Date.from(notBefore), Date.from(notAfter), subject, subjectKey);
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));

@@ -2,12 +2,16 @@ package io.x0tta6bl4.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.x0tta6bl4.identity.NodeIssuer;
+import io.x0tta6bl4.identity.TrustBundle;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -116,6 +120,62 @@ class CaCommandTest {
     }
 
     @Test
+    void issueHostWritesTheHostsIssuerAndSaysWhatItWrote() throws Exception {
+        Path dir = init();
+        Path out = tmp.resolve("host-1");
+
+        Cli r = Cli.run("ca", "issue-host", "--dir", dir.toString(), "--name", "host-1", "--out", out.toString());
+
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out()).startsWith("spiffe://mesh.example.org/host/host-1 issuer in " + out + " (valid until ")
+                .contains("issuer.crt          EC P-256 intermediate CA, signed by the root")
+                .contains("issuer-mldsa.json   PQ issuer document, signed by the ML-DSA-65 root")
+                .contains("private keys        issuer.key, issuer-mldsa.key, svid.key (mode 0600)");
+        assertThat(r.err()).isEmpty();
+        NodeIssuer issuer = NodeIssuer.load(out, TrustBundle.load(dir), Instant.now());
+        assertThat(issuer.id()).hasToString("spiffe://mesh.example.org/host/host-1");
+        assertThat(Duration.between(Instant.now(), issuer.notAfter())).as("default ttl 720h")
+                .isBetween(Duration.ofHours(719), Duration.ofHours(720));
+        assertThat(dir.resolve("nodes")).as("the CA enrols no node for it").doesNotExist();
+    }
+
+    @Test
+    void issueHostTakesATtlAndRefusesOneThatOutlivesTheRoot() {
+        Path dir = init();
+
+        Cli r = Cli.run("ca", "issue-host", "--dir", dir.toString(), "--name", "host-1", "--out", tmp.resolve("h1").toString(), "--ttl", "2h");
+        Cli bad = Cli.run("ca", "issue-host", "--dir", dir.toString(), "--name", "host-2", "--out", tmp.resolve("h2").toString(), "--ttl", "4000d");
+
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(NodeIssuer.load(tmp.resolve("h1"), TrustBundle.load(dir), Instant.now()).notAfter()).isBefore(Instant.now().plusSeconds(7201));
+        assertThat(bad.exit()).as(bad.toString()).isEqualTo(2);
+        assertThat(bad.err()).startsWith("error: issuer ttl 4000 days would outlive the root certificate");
+        assertThat(tmp.resolve("h2")).doesNotExist();
+    }
+
+    @Test
+    void issueHostWithABadNameOrIntoAFullDirectoryExitsTwoAndWritesNothing() throws Exception {
+        Path dir = init();
+        Path busy = Files.createDirectories(tmp.resolve("busy"));
+        Files.writeString(busy.resolve("notes"), "mine");
+
+        Cli badName = Cli.run("ca", "issue-host", "--dir", dir.toString(), "--name", "Host_1", "--out", tmp.resolve("h").toString());
+        Cli full = Cli.run("ca", "issue-host", "--dir", dir.toString(), "--name", "host-1", "--out", busy.toString());
+        Cli noOut = Cli.run("ca", "issue-host", "--dir", dir.toString(), "--name", "host-1");
+
+        assertThat(badName.exit()).as(badName.toString()).isEqualTo(2);
+        assertThat(badName.err()).startsWith("error: --name: node name 'Host_1' must be 1-63 characters");
+        assertThat(tmp.resolve("h")).doesNotExist();
+        assertThat(full.exit()).as(full.toString()).isEqualTo(2);
+        assertThat(full.err()).startsWith("error: " + busy + ": is not empty").doesNotContain("Exception");
+        try (var files = Files.list(busy)) {
+            assertThat(files.map(p -> p.getFileName().toString()).toList()).containsExactly("notes");
+        }
+        assertThat(noOut.exit()).isEqualTo(2);
+        assertThat(noOut.err()).contains("Missing required option").contains("--out");
+    }
+
+    @Test
     void bundlePrintsTheRootCertificateAsPem() throws Exception {
         Path dir = init();
 
@@ -125,7 +185,7 @@ class CaCommandTest {
         assertThat(r.out()).startsWith("-----BEGIN CERTIFICATE-----\n").endsWith("-----END CERTIFICATE-----\n");
         X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509")
                 .generateCertificate(new ByteArrayInputStream(r.out().getBytes(StandardCharsets.US_ASCII)));
-        assertThat(cert.getBasicConstraints()).isZero();
+        assertThat(cert.getBasicConstraints()).as("pathLen").isEqualTo(1);
         assertThat(r.out()).isEqualTo(Files.readString(dir.resolve("root.crt")));
     }
 

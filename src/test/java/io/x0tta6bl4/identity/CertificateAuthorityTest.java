@@ -75,7 +75,7 @@ class CertificateAuthorityTest {
         X509Certificate root = certificate(dir.resolve("root.crt"));
         X509Certificate pqRoot = certificate(dir.resolve("root-mldsa.crt"));
 
-        assertThat(root.getBasicConstraints()).isEqualTo(0);
+        assertThat(root.getBasicConstraints()).as("pathLen: one level of host intermediates").isEqualTo(1);
         assertThat(root.getPublicKey().getAlgorithm()).isEqualTo("EC");
         assertThat(root.getSigAlgName()).isEqualTo("SHA256withECDSA");
         assertThat(root.getSubjectAlternativeNames()).containsExactly(List.of(6, "spiffe://example.org"));

@@ -32,6 +32,19 @@ final class Fixtures {
         return ca.issueNode(name, DAY, T0, new TestRandom(seed));
     }
 
+    /** Issuers in these tests live 30 days from {@link #T0}. */
+    static final Duration ISSUER_TTL = Duration.ofDays(30);
+
+    /** A host agent's issuer made by {@code ca} at {@link #T0}, in {@code dir}. */
+    static NodeIssuer issuer(CertificateAuthority ca, Path dir, String host, long seed) {
+        return ca.issueIssuer(host, ISSUER_TTL, T0, new TestRandom(seed), dir);
+    }
+
+    /** A node enrolled by {@code issuer} at {@link #T0} for a day, in {@code dir}. */
+    static NodeCredentials node(NodeIssuer issuer, Path dir, String name, long seed) {
+        return issuer.issueNode(name, DAY, T0, new TestRandom(seed), dir);
+    }
+
     /** Every regular file under {@code dir}, by relative path, with its bytes. */
     static Map<String, byte[]> snapshot(Path dir) {
         Map<String, byte[]> files = new TreeMap<>();

@@ -269,9 +269,13 @@ class PqIdentityDocumentTest {
 
     @Test
     void aWrongVersionIsRefused() {
-        assertThatThrownBy(() -> reparse(n -> n.put("version", 2)))
+        assertThatThrownBy(() -> reparse(n -> n.put("version", 3)))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage(SOURCE + ": field 'version' is 2; this build reads version 1");
+                .hasMessage(SOURCE + ": field 'version' is 3; this build reads versions 1 (signed by the root) and 2 (signed by a host's issuer)");
+        assertThatThrownBy(() -> reparse(n -> n.put("version", 2)))
+                .as("a version 2 document names its issuer")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(SOURCE + ": field 'issuer_id' is missing");
         assertThatThrownBy(() -> reparse(n -> n.put("version", "1")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(SOURCE + ": field 'version' must be an integer");
