@@ -57,7 +57,7 @@ class NodeViewTest {
     void aBadAnswerNamesTheField() {
         assertThatThrownBy(() -> NodeView.parse("node-1 (127.0.0.1:4000)", """
                 {"name":"node-1","peers":[{"name":"node-2","state":"zombie"}]}"""))
-                .hasMessage("node-1 (127.0.0.1:4000): peers[0].state: 'zombie' is not unknown, alive, suspect or down");
+                .hasMessage("node-1 (127.0.0.1:4000): peers[0].state: 'zombie' is not joining, alive, suspect or down");
         assertThatThrownBy(() -> NodeView.parse("n", """
                 {"name":"node-1","peers":[],"changes":[{"peer":"node-2","from":"alive","to":"down","at":"yesterday"}]}"""))
                 .hasMessage("n: changes[0].at: 'yesterday' is not an ISO-8601 instant");
