@@ -16,6 +16,11 @@ import io.x0tta6bl4.identity.JwtSvidVerifier;
 import io.x0tta6bl4.identity.NodeCredentials;
 import io.x0tta6bl4.identity.SvidTls;
 import io.x0tta6bl4.ledger.EntryType;
+import io.x0tta6bl4.ledger.GroupView;
+import io.x0tta6bl4.mesh.Member;
+import io.x0tta6bl4.mesh.Membership;
+import io.x0tta6bl4.mesh.MembershipFold;
+import io.x0tta6bl4.mesh.MembershipOp;
 import io.x0tta6bl4.ledger.Ledger;
 import io.x0tta6bl4.ledger.LedgerEntry;
 import io.x0tta6bl4.ledger.LedgerQuery;
@@ -67,9 +72,16 @@ public final class ApiServer implements AutoCloseable {
     static final String OPENAPI_RESOURCE = "openapi.json";
     /** What a 503 asks the client to wait before it tries again, in seconds. */
     static final String RETRY_AFTER_SECONDS = "2";
-    /** Every served path, public and protected, with a path parameter matching one segment: what a wrong method gets 405 on. */
-    private static final List<Pattern> ROUTES = Stream.concat(Endpoint.PUBLIC_PATHS.stream(), Arrays.stream(Endpoint.values()).map(Endpoint::path))
-            .map(ApiServer::routePattern).toList();
+    /** Every served path and its method, public and protected, with a path parameter matching one segment: what a wrong method gets 405 on. */
+    private record Route(Pattern pattern, String method) {}
+
+    private static final List<Route> ROUTES = Stream.concat(Endpoint.PUBLIC_PATHS.stream().map(p -> new Route(routePattern(p), "GET")),
+            Arrays.stream(Endpoint.values()).map(e -> new Route(routePattern(e.path()), e.method().name()))).toList();
+
+    /** The methods served on {@code path}, in a stable order; empty when no route matches. */
+    static List<String> allowed(String path) {
+        return ROUTES.stream().filter(r -> r.pattern().matcher(path).matches()).map(Route::method).distinct().sorted().toList();
+    }
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
 
     /** What the API serves besides the mesh and the ledger. */
@@ -118,15 +130,19 @@ public final class ApiServer implements AutoCloseable {
                     r.get("/api/openapi.json", (req, res) -> json(res, 200, openApi));
                     for (Endpoint e : Endpoint.values()) {
                         Gate.Handler h = handlers.get(e);
-                        r.get(e.path(), (req, res) -> send(res, gate.serve(e, incoming(req), h)));
+                        switch (e.method()) {
+                            case GET -> r.get(e.path(), (req, res) -> send(res, gate.serve(e, incoming(req, false), h)));
+                            case POST -> r.post(e.path(), (req, res) -> send(res, gate.serve(e, incoming(req, true), h)));
+                        }
                     }
                     r.any((req, res) -> {
                         String path = req.path().path();
                         String method = req.prologue().method().text();
-                        if (ROUTES.stream().anyMatch(route -> route.matcher(path).matches())) {
-                            res.header(HeaderNames.ALLOW, "GET");
+                        List<String> allowed = allowed(path);
+                        if (!allowed.isEmpty()) {
+                            res.header(HeaderNames.ALLOW, String.join(", ", allowed));
                             send(res, Gate.error(405, "method_not_allowed", null, method + " is not served on " + Gate.resource(path)
-                                    + "; every route of this API is GET"));
+                                    + "; this route takes " + String.join(", ", allowed)));
                         } else {
                             send(res, Gate.error(404, "not_found", null, "no route " + method + " " + Gate.resource(path)
                                     + "; the routes are listed at /api/openapi.json"));
@@ -165,7 +181,9 @@ public final class ApiServer implements AutoCloseable {
             return ok(MeshJson.node(mesh.node(name).orElseThrow(() -> ApiException.notFound("no member named '" + Gate.resource(name)
                     + "'; GET /api/nodes lists the members"))));
         });
-        h.put(Endpoint.NODE_VIEW, req -> new Gate.Reply(200, mesh.observerView()));
+        h.put(Endpoint.NODE_VIEW, req -> new Gate.Reply(200, mesh.nodeView().toJson()));
+        h.put(Endpoint.MEMBERS, req -> ok(MeshJson.members(mesh.membership(), mesh.group())));
+        h.put(Endpoint.MEMBER_CHANGE, req -> changeMember(mesh, req));
         h.put(Endpoint.LEDGER, req -> ledgerPage(ledger, req));
         h.put(Endpoint.LEDGER_CHECKPOINT, req -> {
             ObjectNode o = JSON.createObjectNode();
@@ -197,6 +215,43 @@ public final class ApiServer implements AutoCloseable {
             return ok(o);
         });
         return h;
+    }
+
+    /**
+     * {@code POST /api/members/{name}} {@code {"op":..., "reason":...}}: checked against the
+     * membership first (404 for no such member, 409 when it does not fit, nothing written), then
+     * written and answered once folded (409 if another change got there first).
+     */
+    private static Gate.Reply changeMember(MeshView mesh, Gate.ApiRequest req) {
+        String name = req.pathParam("name").orElseThrow();
+        try {
+            io.x0tta6bl4.identity.NodeName.check(name);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("name: " + Gate.resource(e.getMessage()));
+        }
+        MembershipOp op = MembershipOp.parse(req.body().get("op")).orElseThrow();
+        String reason = req.body().getOrDefault("reason", "");
+        Membership now = mesh.membership();
+        if (now.member(name).isEmpty()) {
+            throw ApiException.notFound("no member named '" + name + "'; GET /api/members lists them");
+        }
+        Optional<String> problem = MembershipFold.check(now, op, name);
+        if (problem.isPresent()) {
+            throw new ApiException(409, "conflict", problem.get());
+        }
+        return switch (mesh.changeMembership(req.principal(), op, name, reason)) {
+            case MeshView.MembershipOutcome.Applied a -> {
+                ObjectNode o = JSON.createObjectNode();
+                o.put("seq", a.seq());
+                o.put("applied", true);
+                o.set("member", MeshJson.member(a.member()));
+                yield ok(o);
+            }
+            case MeshView.MembershipOutcome.Refused r -> {
+                ObjectNode o = JSON.createObjectNode().put("error", "conflict").put("message", r.reason()).put("seq", r.seq());
+                yield new Gate.Reply(409, Gate.bytes(o));
+            }
+        };
     }
 
     /** {@code GET /api/ledger?from=&limit=&type=&actor=}: one page of entries, oldest first. */
@@ -250,9 +305,10 @@ public final class ApiServer implements AutoCloseable {
                 .collect(Collectors.joining("/")));
     }
 
-    private static Gate.Incoming incoming(ServerRequest req) {
+    private static Gate.Incoming incoming(ServerRequest req, boolean withBody) {
         Optional<InetAddress> source = req.remotePeer().address() instanceof InetSocketAddress a ? Optional.ofNullable(a.getAddress()) : Optional.empty();
-        Gate.ApiRequest api = new Gate.ApiRequest() {
+        byte[] body = withBody ? body(req) : new byte[0];
+        Gate.Raw api = new Gate.Raw() {
             @Override
             public Optional<String> pathParam(String name) {
                 return req.path().pathParameters().first(name).asOptional();
@@ -262,8 +318,28 @@ public final class ApiServer implements AutoCloseable {
             public Optional<String> query(String name) {
                 return req.query().first(name).asOptional();
             }
+
+            @Override
+            public byte[] body() {
+                return body;
+            }
         };
         return new Gate.Incoming(req.headers().first(HeaderNames.AUTHORIZATION), req.path().path(), source, api);
+    }
+
+    /**
+     * The request's body, read up to {@link BodySchema#MAX_BYTES} and one byte more (so the schema
+     * can say it was too large without this node buffering whatever a client sends).
+     */
+    private static byte[] body(ServerRequest req) {
+        if (!req.content().hasEntity()) {
+            return new byte[0];
+        }
+        try (InputStream in = req.content().inputStream()) {
+            return in.readNBytes(BodySchema.MAX_BYTES + 1);
+        } catch (IOException | RuntimeException e) {
+            return new byte[0];
+        }
     }
 
     private static void send(ServerResponse res, Gate.Reply reply) {
@@ -336,6 +412,41 @@ public final class ApiServer implements AutoCloseable {
                 p.failure().ifPresentOrElse(f -> lp.put("failure", f), () -> lp.putNull("failure"));
             }, () -> o.putNull("last_probe"));
             n.load().ifPresentOrElse(l -> o.set("load", ProbeAnswer.loadJson(l)), () -> o.putNull("load"));
+            return o;
+        }
+
+        static ObjectNode member(Member m) {
+            ObjectNode o = JSON.createObjectNode();
+            o.put("name", m.name());
+            o.put("spiffe_id", m.id().toString());
+            o.put("role", m.role().name().toLowerCase(Locale.ROOT));
+            o.put("status", m.status().name().toLowerCase(Locale.ROOT));
+            o.put("host", m.endpoints().host());
+            o.put("api_port", m.endpoints().api());
+            o.put("peer_port", m.endpoints().peer());
+            o.put("raft_port", m.endpoints().raft());
+            o.put("joined_at", m.joinedAt());
+            o.put("since", m.since());
+            o.put("reason", m.reason());
+            return o;
+        }
+
+        static ObjectNode members(Membership m, GroupView g) {
+            ObjectNode o = JSON.createObjectNode();
+            ArrayNode list = o.putArray("members");
+            m.members().values().forEach(x -> list.add(member(x)));
+            o.put("next_name", m.nextName());
+            ObjectNode raft = o.putObject("raft");
+            ArrayNode voters = raft.putArray("voters");
+            g.voters().forEach(r -> voters.add(r.name()));
+            ArrayNode listeners = raft.putArray("listeners");
+            g.listeners().forEach(r -> listeners.add(r.name()));
+            g.leader().ifPresentOrElse(l -> raft.put("leader", l), () -> raft.putNull("leader"));
+            raft.put("changing", g.changing());
+            ArrayNode refusals = o.putArray("refusals");
+            for (Membership.Refusal r : m.refusals()) {
+                refusals.addObject().put("seq", r.seq()).put("op", r.op() == null ? null : r.op().wire()).put("node", r.node()).put("reason", r.reason());
+            }
             return o;
         }
 

@@ -58,10 +58,25 @@ final class Gate {
         Optional<String> pathParam(String name);
 
         Optional<String> query(String name);
+
+        /** The verified caller (the token's subject). */
+        io.x0tta6bl4.identity.SpiffeId principal();
+
+        /** The body's fields, validated against the route's schema (empty for a route without one). */
+        java.util.Map<String, String> body();
+    }
+
+    /** What the HTTP layer read of one request: its path and query parameters and its raw body. */
+    interface Raw {
+        Optional<String> pathParam(String name);
+
+        Optional<String> query(String name);
+
+        byte[] body();
     }
 
     /** The inputs of one request, as the HTTP layer read them. */
-    record Incoming(Optional<String> authorization, String path, Optional<InetAddress> source, ApiRequest request) {}
+    record Incoming(Optional<String> authorization, String path, Optional<InetAddress> source, Raw request) {}
 
     private final String node;
     private final JwtSvidVerifier verifier;
@@ -114,7 +129,30 @@ final class Gate {
         }
         Reply reply;
         try {
-            reply = handler.handle(in.request());
+            java.util.Map<String, String> body = endpoint.body().takesBody() ? endpoint.body().parse(in.request().body()) : java.util.Map.of();
+            io.x0tta6bl4.identity.SpiffeId principal = claims.subject();
+            Raw raw = in.request();
+            reply = handler.handle(new ApiRequest() {
+                @Override
+                public Optional<String> pathParam(String name) {
+                    return raw.pathParam(name);
+                }
+
+                @Override
+                public Optional<String> query(String name) {
+                    return raw.query(name);
+                }
+
+                @Override
+                public io.x0tta6bl4.identity.SpiffeId principal() {
+                    return principal;
+                }
+
+                @Override
+                public java.util.Map<String, String> body() {
+                    return body;
+                }
+            });
         } catch (ApiException e) {
             reply = error(e.status(), e.code(), null, e.getMessage());
         } catch (RuntimeException | Error e) {

@@ -1,7 +1,12 @@
 package io.x0tta6bl4.api;
 
 import io.x0tta6bl4.identity.SpiffeId;
+import io.x0tta6bl4.ledger.GroupView;
+import io.x0tta6bl4.mesh.Member;
+import io.x0tta6bl4.mesh.Membership;
+import io.x0tta6bl4.mesh.MembershipOp;
 import io.x0tta6bl4.monitor.LoadSample;
+import io.x0tta6bl4.monitor.NodeView;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -22,8 +27,30 @@ public interface MeshView {
         return nodes().stream().filter(n -> n.name().equals(name)).findFirst();
     }
 
-    /** This node's own view (its detector's peers and recent changes), JSON as docs/api.md shows it. */
-    byte[] observerView();
+    /** This node's own view (its detector's peers and recent changes), as docs/api.md shows it. */
+    NodeView nodeView();
+
+    /** The ledger's membership as this node has folded it. */
+    Membership membership();
+
+    /** The ledger's Raft group as this node's replica sees it. */
+    GroupView group();
+
+    /**
+     * Writes {@code op} on {@code member} to the ledger for {@code actor} and waits (a few
+     * seconds at most) until the membership has folded it. The caller has checked the policy;
+     * the membership decides whether the change fits.
+     */
+    MembershipOutcome changeMembership(SpiffeId actor, MembershipOp op, String member, String reason);
+
+    /** What became of a membership change. */
+    sealed interface MembershipOutcome {
+        /** Folded: the member as it is now. */
+        record Applied(long seq, Member member) implements MembershipOutcome {}
+
+        /** The membership refused it (another change got there first, say), with why. */
+        record Refused(long seq, String reason) implements MembershipOutcome {}
+    }
 
     /** The overall verdict of {@code GET /api/network/status}. */
     enum Health {

@@ -1,11 +1,11 @@
 package io.x0tta6bl4.bench;
 
+import io.x0tta6bl4.monitor.NodeView;
 import io.x0tta6bl4.monitor.PeerState;
 import io.x0tta6bl4.orchestration.ClusterException;
 import io.x0tta6bl4.orchestration.ClusterStatus;
 import io.x0tta6bl4.orchestration.LocalCluster;
 import io.x0tta6bl4.orchestration.NodeClient;
-import io.x0tta6bl4.orchestration.NodeView;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -4,7 +4,7 @@ import io.x0tta6bl4.monitor.PeerState;
 import io.x0tta6bl4.orchestration.ClusterException;
 import io.x0tta6bl4.orchestration.ClusterStatus;
 import io.x0tta6bl4.orchestration.LocalCluster;
-import io.x0tta6bl4.orchestration.NodeView;
+import io.x0tta6bl4.monitor.NodeView;
 import io.x0tta6bl4.orchestration.ProcessState;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -15,7 +15,7 @@ import io.x0tta6bl4.orchestration.NodeClient;
 import io.x0tta6bl4.orchestration.NodeEndpoints;
 import io.x0tta6bl4.orchestration.NodeHandle;
 import io.x0tta6bl4.orchestration.NodeLaunch;
-import io.x0tta6bl4.orchestration.NodeView;
+import io.x0tta6bl4.monitor.NodeView;
 import io.x0tta6bl4.orchestration.Orchestrator;
 import io.x0tta6bl4.bench.Soak;
 import java.io.IOException;

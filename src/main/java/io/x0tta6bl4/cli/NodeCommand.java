@@ -4,9 +4,9 @@ import io.x0tta6bl4.node.ConfigException;
 import io.x0tta6bl4.node.NodeAgent;
 import io.x0tta6bl4.node.NodeConfig;
 import io.x0tta6bl4.node.NodeConfigLoader;
+import io.x0tta6bl4.node.NodeRuntime;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.InstantSource;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -30,19 +30,25 @@ final class NodeCommand {
             } catch (ConfigException e) {
                 throw new Main.UsageProblem(e.getMessage());
             }
+            NodeRuntime runtime = NodeRuntime.system();
             NodeAgent agent;
             try {
-                agent = NodeAgent.start(c, InstantSource.system(), System::nanoTime);
+                agent = NodeAgent.start(c, runtime);
             } catch (ConfigException e) {
+                runtime.close();
                 throw new Main.UsageProblem(e.getMessage());
+            } catch (RuntimeException e) {
+                runtime.close();
+                throw e;
             }
             PrintWriter out = spec.commandLine().getOut();
             out.println(c.name() + " ready: api https://" + c.host() + ":" + agent.apiPort() + " peer " + c.host() + ":" + agent.peerPort()
-                    + " raft " + c.host() + ":" + c.ports().raft());
+                    + " raft " + c.host() + ":" + agent.raftPort());
             out.flush();
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 agent.close();
+                runtime.close();
                 out.println(c.name() + " stopped");
                 out.flush();
                 stopped.countDown();

@@ -347,7 +347,12 @@ final class LedgerStateMachine extends BaseStateMachine {
                 LOG.warn("could not record the voters of configuration {}: {}", index, e.getMessage());
             }
         }
-        callbacks.configurationChanged(voters, listening, joint);
+        try {
+            callbacks.configurationChanged(voters, listening, joint);
+        } catch (RuntimeException e) {
+            // Ratis closes the replica when anything escapes its state machine updater.
+            LOG.error("reacting to configuration {} failed; the replica goes on", index, e);
+        }
     }
 
     private static Replica replica(RaftPeerProto p) {

@@ -98,7 +98,7 @@ public final class RaftLedger implements Ledger, ReplicaGroup {
     private final CopyOnWriteArrayList<Runnable> appendListeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> groupListeners = new CopyOnWriteArrayList<>();
     /** The replicas this one knows of (its group, or its seeds before it has one), for new Raft clients. */
-    private volatile List<Replica> known;
+    private volatile List<Replica> known = List.of();
     /** Replaced when Ratis closes it (see {@link #send}); guarded by {@code this} for replacement. */
     private volatile RaftClient client;
     private final GroupCommitter committer;
@@ -138,7 +138,9 @@ public final class RaftLedger implements Ledger, ReplicaGroup {
         if (bootstrap) {
             formGroup(self);
         }
-        this.known = existing ? fromConf() : config.start() instanceof RaftLedgerConfig.Start.Join j ? j.seeds() : List.of(self);
+        if (!existing || known.isEmpty()) {
+            this.known = existing ? fromConf() : config.start() instanceof RaftLedgerConfig.Start.Join j ? j.seeds() : List.of(self);
+        }
         this.client = newClient(known);
         this.registered = register();
         this.committer = new GroupCommitter(selfId, config.credentials().keys().signing(), config.random(),
@@ -371,6 +373,9 @@ public final class RaftLedger implements Ledger, ReplicaGroup {
                 return;
             }
             old = client;
+            if (old == null) {
+                return;
+            }
             client = newClient(known);
         }
         try {
@@ -448,9 +453,12 @@ public final class RaftLedger implements Ledger, ReplicaGroup {
         public void configurationChanged(List<Replica> voters, List<Replica> listeners, boolean joint) {
             List<Replica> all = new ArrayList<>(voters);
             all.addAll(listeners);
+            // Also called while the server starts and replays its log, before this replica has a client.
             if (!all.isEmpty() && !new java.util.HashSet<>(all).equals(new java.util.HashSet<>(known))) {
                 known = all;
-                background.execute(RaftLedger.this::refreshClient);
+                if (client != null) {
+                    background.execute(RaftLedger.this::refreshClient);
+                }
             }
             groupListeners.forEach(RaftLedger::quietly);
             if (!joint && listeners.stream().anyMatch(r -> r.name().equals(config.self()))) {

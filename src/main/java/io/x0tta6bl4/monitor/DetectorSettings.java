@@ -16,9 +16,14 @@ import java.time.Duration;
  *                      regular peer is not declared down by one slightly late answer (phi-accrual)
  * @param maxLateness   a probe that started more than this after it was scheduled means the prober
  *                      itself was paused (GC, CPU starvation, SIGSTOP): its miss does not count
+ * @param admitAfter    answers in a row after which a joining (or restarted) peer is admitted;
+ *                      until then it is not judged
  */
 public record DetectorSettings(Kind kind, Duration interval, Duration timeout, int suspectAfter, int downAfter,
-                               double phiSuspect, double phiDown, Duration minDeviation, Duration maxLateness) {
+                               double phiSuspect, double phiDown, Duration minDeviation, Duration maxLateness, int admitAfter) {
+    /** Ten answers in a row, a second at the default interval: a joiner that answers that long is warm. */
+    public static final int DEFAULT_ADMIT_AFTER = 10;
+
 
     public enum Kind {
         CONSECUTIVE_MISSES("consecutive-misses"),
@@ -46,6 +51,9 @@ public record DetectorSettings(Kind kind, Duration interval, Duration timeout, i
         if (suspectAfter < 1 || downAfter < suspectAfter) {
             throw new IllegalArgumentException("misses: need 1 <= suspectAfter <= downAfter, got " + suspectAfter + " and " + downAfter);
         }
+        if (admitAfter < 1 || admitAfter > 10_000) {
+            throw new IllegalArgumentException("admitAfter must be 1..10000 answers, got " + admitAfter);
+        }
         if (!(phiSuspect > 0) || !(phiDown >= phiSuspect)) {
             throw new IllegalArgumentException("phi: need 0 < phiSuspect <= phiDown, got " + phiSuspect + " and " + phiDown);
         }
@@ -58,11 +66,15 @@ public record DetectorSettings(Kind kind, Duration interval, Duration timeout, i
      */
     public static DetectorSettings sourceDefaults() {
         return new DetectorSettings(Kind.CONSECUTIVE_MISSES, Duration.ofMillis(100), Duration.ofMillis(50), 2, 3, 3.0, 8.0,
-                Duration.ofMillis(25), Duration.ofMillis(50));
+                Duration.ofMillis(25), Duration.ofMillis(50), DEFAULT_ADMIT_AFTER);
     }
 
     public DetectorSettings withKind(Kind k) {
-        return new DetectorSettings(k, interval, timeout, suspectAfter, downAfter, phiSuspect, phiDown, minDeviation, maxLateness);
+        return new DetectorSettings(k, interval, timeout, suspectAfter, downAfter, phiSuspect, phiDown, minDeviation, maxLateness, admitAfter);
+    }
+
+    public DetectorSettings withAdmitAfter(int answers) {
+        return new DetectorSettings(kind, interval, timeout, suspectAfter, downAfter, phiSuspect, phiDown, minDeviation, maxLateness, answers);
     }
 
     private static void positive(String field, Duration d) {

@@ -30,6 +30,14 @@ import java.util.Map;
  * nothing about the peer and is not counted; for φ, the time this node lost is not counted as
  * silence of the peer. The same holds for {@link #onTick} when the tick itself is late.
  *
+ * <p><b>Joining peers are not judged.</b> A peer added while this node runs ({@link #addPeer}) is
+ * UNKNOWN, shown as "joining": a node that has just started (or restarted: a new incarnation,
+ * {@link #rejoined}) is compiling its code and catching up with the ledger, and a miss in that
+ * time says nothing about whether it will serve. It is admitted once it has answered {@code
+ * admitAfter} probes in a row; only then do its misses count. A peer that never answers stays
+ * joining: whether it comes up is the orchestrator's question (its start fails), not a verdict of
+ * the mesh. Peers given to the constructor are taken as admitted and alive.
+ *
  * <p><b>Confirmation.</b> After a miss the next probe of that peer is due sooner
  * ({@link #nextProbeDelayNanos}): at once after a timeout (the deadline already waited) and after
  * a tenth of the timeout after a refusal (the kernel's definite "nobody listens" needs no long
@@ -41,10 +49,13 @@ public final class FailureDetector {
 
     private final DetectorSettings settings;
     private final Map<String, Peer> peers = new LinkedHashMap<>();
-    private final long joinGraceNanos;
 
     private static final class Peer {
         PeerState state = PeerState.ALIVE;
+        /** Whether its misses count: it has answered {@code admitAfter} probes in a row since it (re)joined. */
+        boolean admitted;
+        /** Consecutive answers while not admitted. */
+        int streak;
         int misses;
         final Deque<String> recentFailures = new ArrayDeque<>();
         long lastAnswerNanos;
@@ -53,41 +64,62 @@ public final class FailureDetector {
         int intervalNext;
         FailureKind lastFailure;
 
-        final long addedNanos;
-
-        Peer(long now, PeerState initial) {
+        Peer(long now, PeerState initial, boolean admitted) {
             lastAnswerNanos = now;
-            addedNanos = now;
             state = initial;
+            this.admitted = admitted;
         }
     }
 
-    /** All {@code initialPeers} start ALIVE, as if they had answered at {@code nowNanos}. */
-    public FailureDetector(DetectorSettings settings, Collection<String> initialPeers, long nowNanos) {
-        this(settings, initialPeers, nowNanos, java.time.Duration.ZERO);
+    /** No peers yet; they join with {@link #addPeer}. */
+    public FailureDetector(DetectorSettings settings) {
+        this.settings = settings;
     }
 
-    /**
-     * With a positive {@code joinGrace}, peers start UNKNOWN instead: a node that has just started
-     * has not heard from anyone, and peers that start at about the same time must not be accused
-     * of being down. An UNKNOWN peer becomes ALIVE on its first answer; its misses count only once
-     * {@code joinGrace} has passed since it was added, and then it goes to SUSPECT or DOWN as usual.
-     */
-    public FailureDetector(DetectorSettings settings, Collection<String> initialPeers, long nowNanos, java.time.Duration joinGrace) {
+    /** {@code initialPeers} start ALIVE and admitted, as if they had answered at {@code nowNanos}. */
+    public FailureDetector(DetectorSettings settings, Collection<String> initialPeers, long nowNanos) {
         this.settings = settings;
-        this.joinGraceNanos = joinGrace.toNanos();
-        initialPeers.forEach(p -> addPeer(p, nowNanos));
+        for (String name : initialPeers) {
+            Peer p = new Peer(nowNanos, PeerState.ALIVE, true);
+            record(p, settings.interval().toNanos());
+            peers.putIfAbsent(name, p);
+        }
     }
 
     public DetectorSettings settings() {
         return settings;
     }
 
+    /** A peer joins: UNKNOWN ("joining") and not judged until admitted. Adding a known peer changes nothing. */
     public void addPeer(String peer, long nowNanos) {
-        Peer p = new Peer(nowNanos, joinGraceNanos > 0 ? PeerState.UNKNOWN : PeerState.ALIVE);
-        // Seed the interval window with the probe interval, so φ is defined from the start.
+        if (peers.containsKey(peer)) {
+            return;
+        }
+        Peer p = new Peer(nowNanos, PeerState.UNKNOWN, false);
         record(p, settings.interval().toNanos());
-        peers.putIfAbsent(peer, p);
+        peers.put(peer, p);
+    }
+
+    /**
+     * {@code peer} is a new incarnation (it restarted: its answers name a new start): until it has
+     * answered {@code admitAfter} probes in a row again its misses do not count, and it keeps the
+     * state it had (down, say, until it is admitted again).
+     */
+    public void rejoined(String peer, long nowNanos) {
+        Peer p = peer(peer);
+        p.admitted = false;
+        p.streak = 0;
+        p.misses = 0;
+        p.recentFailures.clear();
+        p.lastAnswerNanos = nowNanos;
+    }
+
+    public boolean admitted(String peer) {
+        return peer(peer).admitted;
+    }
+
+    public boolean knows(String peer) {
+        return peers.containsKey(peer);
     }
 
     public void removePeer(String peer) {
@@ -127,10 +159,22 @@ public final class FailureDetector {
         List<StateChange> changes = new ArrayList<>(1);
         switch (result) {
             case ProbeResult.Answered a -> {
-                if (p.state == PeerState.UNKNOWN) {
-                    // The first answer: the time before it was the peer starting, not an interval.
+                if (!p.admitted) {
+                    // Joining: the time before its answers was the peer starting, not an interval.
                     p.lastAnswerNanos = completedNanos;
-                } else if (completedNanos > p.lastAnswerNanos) {
+                    p.misses = 0;
+                    p.lastFailure = null;
+                    if (++p.streak < settings.admitAfter()) {
+                        break;
+                    }
+                    p.admitted = true;
+                    if (p.state != PeerState.ALIVE) {
+                        changes.add(change(peer, p, PeerState.ALIVE, completedNanos, "admitted after " + p.streak
+                                + " answers in a row, the last in " + millis(a.roundTripNanos()) + " ms"));
+                    }
+                    break;
+                }
+                if (completedNanos > p.lastAnswerNanos) {
                     record(p, completedNanos - p.lastAnswerNanos);
                     p.lastAnswerNanos = completedNanos;
                 }
@@ -142,6 +186,12 @@ public final class FailureDetector {
                 }
             }
             case ProbeResult.Failed f -> {
+                if (!p.admitted) {
+                    p.streak = 0;
+                    p.lastFailure = f.kind();
+                    p.lastAnswerNanos = completedNanos;
+                    break;
+                }
                 if (proberWasLate) {
                     break;
                 }
@@ -183,7 +233,7 @@ public final class FailureDetector {
     /** How long to wait before probing {@code peer} again. */
     public long nextProbeDelayNanos(String peer) {
         Peer p = peer(peer);
-        if (p.misses == 0 || p.state == PeerState.DOWN || p.state == PeerState.UNKNOWN) {
+        if (p.misses == 0 || p.state == PeerState.DOWN || !p.admitted) {
             return settings.interval().toNanos();
         }
         return p.lastFailure == FailureKind.TIMEOUT ? 0 : settings.timeout().toNanos() / 10;
@@ -194,13 +244,13 @@ public final class FailureDetector {
         return phi(peer(peer), nowNanos);
     }
 
-    /** An UNKNOWN peer within the join grace is not judged. */
-    private boolean joining(Peer p, long now) {
-        return p.state == PeerState.UNKNOWN && now - p.addedNanos < joinGraceNanos;
+    /** A peer not admitted (joining, or a new incarnation) is not judged. */
+    private static boolean joining(Peer p) {
+        return !p.admitted;
     }
 
     private void judgeMisses(String name, Peer p, long now, ProbeResult.Failed f, List<StateChange> changes) {
-        if (joining(p, now)) {
+        if (joining(p)) {
             return;
         }
         String evidence = p.misses + " consecutive misses (" + String.join(", ", p.recentFailures) + "), last: " + f.detail();
@@ -212,7 +262,7 @@ public final class FailureDetector {
     }
 
     private void judgePhi(String name, Peer p, long now, List<StateChange> changes) {
-        if (joining(p, now)) {
+        if (joining(p)) {
             return;
         }
         double phi = phi(p, now);

@@ -1,13 +1,12 @@
 package io.x0tta6bl4.monitor;
 
+import io.x0tta6bl4.time.Scheduler;
 import io.x0tta6bl4.transport.PeerCallException;
-import io.x0tta6bl4.transport.PeerClient;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,47 +26,62 @@ import org.slf4j.LoggerFactory;
  * <p>One blocking call per peer at a time, on {@code calls} (platform threads). A watch that ends
  * normally (the hold ran out) is renewed at once; after a break the next one starts
  * {@code retryAfter} later, so a peer that stays down costs one connection attempt per
- * {@code retryAfter}, not a loop.
+ * {@code retryAfter}, not a loop. Peers come and go with the membership ({@link #add},
+ * {@link #remove}); a removed peer's watch is not renewed.
  */
 public final class PeerWatch implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PeerWatch.class);
 
-    private final Map<String, PeerClient> clients;
-    private final ExecutorService calls;
-    private final ScheduledExecutorService timer;
+    /** One held watch call: true if the peer ended it because it is stopping, false if the hold ran out. */
+    @FunctionalInterface
+    public interface Target {
+        boolean watch() throws PeerCallException;
+    }
+
+    private final Map<String, Target> targets = new ConcurrentHashMap<>();
+    private final Executor calls;
+    private final Scheduler timer;
     private final Duration retryAfter;
     private final Consumer<String> onBreak;
     private volatile boolean closed;
 
     /**
-     * @param clients    one client per peer, by node name; their read timeout must exceed the peers' watch hold
      * @param calls      runs the blocking watch calls; at most one per peer at a time
      * @param timer      schedules the renewals after a break
      * @param retryAfter the pause between a break and the next watch of that peer
      * @param onBreak    told the name of a peer whose watch broke or that said it is stopping
      */
-    public PeerWatch(Map<String, PeerClient> clients, ExecutorService calls, ScheduledExecutorService timer, Duration retryAfter,
-                     Consumer<String> onBreak) {
-        this.clients = Map.copyOf(clients);
+    public PeerWatch(Executor calls, Scheduler timer, Duration retryAfter, Consumer<String> onBreak) {
         this.calls = calls;
         this.timer = timer;
         this.retryAfter = retryAfter;
         this.onBreak = onBreak;
     }
 
-    public void start() {
-        clients.keySet().forEach(this::watch);
+    /** Watches {@code peer} through {@code target}; a new target for a watched peer takes over from its next renewal. */
+    public void add(String peer, Target target) {
+        if (targets.put(peer, target) == null) {
+            watch(peer, target);
+        }
     }
 
-    private void watch(String peer) {
-        if (closed) {
+    public void remove(String peer) {
+        targets.remove(peer);
+    }
+
+    private void watch(String peer, Target target) {
+        if (closed || targets.get(peer) == null) {
             return;
         }
         try {
             calls.execute(() -> {
+                Target current = targets.get(peer);
+                if (current == null || closed) {
+                    return;
+                }
                 boolean broke;
                 try {
-                    broke = clients.get(peer).watch();
+                    broke = current.watch();
                     if (broke) {
                         LOG.debug("{} says it is stopping", peer);
                     }
@@ -75,28 +89,25 @@ public final class PeerWatch implements AutoCloseable {
                     broke = true;
                     LOG.debug("watch of {} broke: {}", peer, e.getMessage());
                 }
-                if (closed) {
+                if (closed || targets.get(peer) == null) {
                     return;
                 }
                 if (!broke) {
-                    watch(peer);
+                    watch(peer, current);
                     return;
                 }
                 onBreak.accept(peer);
-                try {
-                    timer.schedule(() -> watch(peer), retryAfter.toNanos(), TimeUnit.NANOSECONDS);
-                } catch (RejectedExecutionException e) {
-                    // shutting down
-                }
+                timer.schedule(retryAfter.toNanos(), () -> watch(peer, current));
             });
         } catch (RejectedExecutionException e) {
             // shutting down
         }
     }
 
-    /** Renews no watch any more; calls out end with their clients. The caller owns the executors and clients. */
+    /** Renews no watch any more; calls out end with their links. The caller owns the executor and the links. */
     @Override
     public void close() {
         closed = true;
+        targets.clear();
     }
 }

@@ -16,10 +16,11 @@ import java.util.Optional;
  * peers are suspect or down (evidence for root-cause analysis: a node that everyone else sees
  * alive but that sees everyone down is itself cut off). Layout: docs/wire-formats.md §9.
  *
- * @param load   null when the node has not sampled yet
- * @param leader the ledger leader as this node knows it, or null
+ * @param load    null when the node has not sampled yet
+ * @param leader  the ledger leader as this node knows it, or null
+ * @param started when the answering process started (its incarnation: a new value means it restarted), or null
  */
-public record ProbeAnswer(String node, LoadSample load, List<String> suspect, List<String> down, String leader) {
+public record ProbeAnswer(String node, LoadSample load, List<String> suspect, List<String> down, String leader, String started) {
     private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final int MAX_BYTES = 64 * 1024;
 
@@ -31,6 +32,9 @@ public record ProbeAnswer(String node, LoadSample load, List<String> suspect, Li
     public byte[] toJson() {
         ObjectNode o = JSON.createObjectNode();
         o.put("node", node);
+        if (started != null) {
+            o.put("started", started);
+        }
         if (leader == null) {
             o.putNull("leader");
         } else {
@@ -88,18 +92,24 @@ public record ProbeAnswer(String node, LoadSample load, List<String> suspect, Li
                 return Optional.empty();
             }
             JsonNode leader = o.path("leader");
-            LoadSample load = null;
-            JsonNode l = o.path("load");
-            if (l.isObject()) {
-                load = new LoadSample(receivedNanos, l.path("process_cpu_percent").asDouble(-1), l.path("system_cpu_percent").asDouble(-1),
-                        l.path("heap_percent").asDouble(-1), l.path("memory_percent").asDouble(-1), l.path("latency_p50_us").asLong(-1),
-                        l.path("latency_p99_us").asLong(-1), l.path("error_rate_percent").asDouble(-1), l.path("queue_length").asInt(-1),
-                        l.path("disk_write_us").asLong(-1), l.path("gc_pause_ms").asLong(-1));
-            }
-            return Optional.of(new ProbeAnswer(expectedNode, load, suspect, down, leader.isTextual() ? leader.asText() : null));
+            LoadSample load = loadFrom(o.path("load"), receivedNanos);
+            JsonNode started = o.path("started");
+            return Optional.of(new ProbeAnswer(expectedNode, load, suspect, down, leader.isTextual() ? leader.asText() : null,
+                    started.isTextual() ? started.asText() : null));
         } catch (IOException e) {
             return Optional.empty();
         }
+    }
+
+    /** A load sample from its JSON ({@link #loadJson}), taken at {@code atNanos} of the reader's clock; null if {@code l} is not an object. */
+    static LoadSample loadFrom(JsonNode l, long atNanos) {
+        if (l == null || !l.isObject()) {
+            return null;
+        }
+        return new LoadSample(atNanos, l.path("process_cpu_percent").asDouble(-1), l.path("system_cpu_percent").asDouble(-1),
+                l.path("heap_percent").asDouble(-1), l.path("memory_percent").asDouble(-1), l.path("latency_p50_us").asLong(-1),
+                l.path("latency_p99_us").asLong(-1), l.path("error_rate_percent").asDouble(-1), l.path("queue_length").asInt(-1),
+                l.path("disk_write_us").asLong(-1), l.path("gc_pause_ms").asLong(-1));
     }
 
     private static List<String> names(JsonNode array) {

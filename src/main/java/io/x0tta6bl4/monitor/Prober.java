@@ -1,7 +1,7 @@
 package io.x0tta6bl4.monitor;
 
+import io.x0tta6bl4.time.Scheduler;
 import io.x0tta6bl4.transport.PeerCallException;
-import io.x0tta6bl4.transport.PeerClient;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -10,19 +10,22 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 /**
- * Drives a {@link FailureDetector} with real probes. The detector is touched only on the
- * {@code scheduler}'s single thread, so it stays a plain single-threaded state machine; the
- * blocking calls run on {@code calls} (virtual threads), one per probe, so a slow peer never
- * delays the probes of the others.
+ * Drives a {@link FailureDetector} with real probes. The detector is touched only by tasks of
+ * the {@code scheduler} (one at a time), so it stays a plain single-threaded state machine; the
+ * blocking calls run on {@code calls}, one per probe, so a slow peer never delays the probes of
+ * the others.
+ *
+ * <p>Peers come and go while it runs ({@link #add}, {@link #remove}): the node adds the members
+ * the ledger's membership lists and removes those that leave or are fenced. A peer added is
+ * joining (see {@link FailureDetector}); its probes start within one interval.
  *
  * <p>Each probe knows when it was due and when it started; the detector uses the difference to
  * forgive misses when this node itself was late (see {@link FailureDetector}). The next probe of
@@ -30,64 +33,123 @@ import java.util.function.LongSupplier;
  * For φ-accrual the detector is also ticked every half interval. The probe deadline is kept
  * here, on the scheduler; the clients' own socket timeouts should be longer (see
  * {@link #SOCKET_TIMEOUT}), so a slow answer does not cost the connection.
+ *
+ * <p>A peer's answers name its incarnation (when its process started); a new one means it
+ * restarted, and it is joining again ({@link FailureDetector#rejoined}).
  */
 public final class Prober implements AutoCloseable {
-    /** What the node does with what the prober learns. Called on the scheduler thread. */
+    /** What the node does with what the prober learns. Called on the scheduler, in order. */
     public interface Listener {
         void onProbe(String peer, ProbeResult result, Optional<ProbeAnswer> answer);
 
         void onChanges(List<StateChange> changes);
+
+        /** {@code peer} is probed from now on (joining). */
+        default void onAdded(String peer) {}
+
+        /** {@code peer} is no longer probed. */
+        default void onRemoved(String peer) {}
+    }
+
+    /** One blocking probe call to a peer: its answer body, or why there was none. */
+    @FunctionalInterface
+    public interface Target {
+        byte[] probe() throws PeerCallException;
     }
 
     private final FailureDetector detector;
-    private final Map<String, PeerClient> clients;
-    private final ScheduledExecutorService scheduler;
+    private final Scheduler scheduler;
     private final Executor calls;
     private final LongSupplier nanoTime;
-    private final Listener listener;
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final Map<String, ProbeAnswer> answers = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
     /** Calls one peer may hold open at once; beyond this, probes of a silent peer just time out. */
     static final int MAX_CALLS_IN_FLIGHT = 4;
     /** The socket timeout the peer clients should use: long enough that late answers still arrive. */
     public static final java.time.Duration SOCKET_TIMEOUT = java.time.Duration.ofSeconds(1);
-    private volatile Map<String, PeerState> states;
+    private volatile Map<String, PeerState> states = Map.of();
     private volatile boolean closed;
+    private volatile boolean started;
+    // ---- scheduler only ----
+    private final Map<String, Target> targets = new HashMap<>();
     /**
-     * Scheduler thread only. Each peer's probes form one chain (a probe schedules the next); a
-     * {@link #probeNow} starts a new chain and bumps the generation, so the old chain's pending
-     * probe finds itself stale and ends.
+     * Each peer's probes form one chain (a probe schedules the next); {@link #probeNow} and
+     * {@link #add} start a new chain and bump the generation, so the old chain's pending probe
+     * finds itself stale and ends.
      */
     private final Map<String, Long> generation = new HashMap<>();
-    /** Scheduler thread only: the peers with a probe whose outcome is not known yet. */
+    /** The peers with a probe whose outcome is not known yet. */
     private final Set<String> unsettled = new HashSet<>();
+    private final Map<String, String> incarnations = new HashMap<>();
+    private int added;
 
     /**
-     * @param clients   one client per peer, keyed by the peer's node name (the detector's names)
-     * @param scheduler a single-threaded scheduler this prober owns the timing of
-     * @param calls     runs the blocking calls; a virtual-thread-per-task executor
+     * @param scheduler runs every task of this prober, one at a time (the node gives it a thread of
+     *                  its own at maximum priority)
+     * @param calls     runs the blocking calls
      */
-    public Prober(FailureDetector detector, Map<String, PeerClient> clients, ScheduledExecutorService scheduler, Executor calls,
-                  LongSupplier nanoTime, Listener listener) {
+    public Prober(FailureDetector detector, Scheduler scheduler, Executor calls, LongSupplier nanoTime) {
         this.detector = detector;
-        this.clients = Map.copyOf(clients);
         this.scheduler = scheduler;
         this.calls = calls;
         this.nanoTime = nanoTime;
-        this.listener = listener;
-        this.states = detector.states();
     }
 
+    /** {@code listener} is told of every probe and change from now on. */
+    public void addListener(Listener listener) {
+        listeners.add(listener);
+    }
+
+    /** Starts the φ ticks; peers added before or after are probed from their addition on. */
     public void start() {
-        long now = nanoTime.getAsLong();
-        long step = detector.settings().interval().toNanos() / Math.max(1, clients.size());
-        long offset = 0;
-        for (String peer : clients.keySet()) {
-            // Spread the first probes over one interval rather than firing them all at once.
-            schedule(peer, now + offset);
-            offset += step;
-        }
-        scheduleTick(now + detector.settings().interval().toNanos() / 2);
+        scheduler.execute(() -> {
+            started = true;
+            long now = nanoTime.getAsLong();
+            long step = detector.settings().interval().toNanos() / Math.max(1, targets.size());
+            long offset = 0;
+            for (String peer : List.copyOf(targets.keySet())) {
+                // Spread the first probes over one interval rather than firing them all at once.
+                restart(peer, now + offset);
+                offset += step;
+            }
+            scheduleTick(now + detector.settings().interval().toNanos() / 2);
+        });
+    }
+
+    /**
+     * Probes {@code peer} through {@code target} from now on; a known peer gets the new target
+     * (its endpoints changed) and keeps its state. Safe from any thread.
+     */
+    public void add(String peer, Target target) {
+        run(() -> {
+            boolean fresh = !targets.containsKey(peer);
+            targets.put(peer, target);
+            if (fresh) {
+                detector.addPeer(peer, nanoTime.getAsLong());
+                states = detector.states();
+                listeners.forEach(l -> l.onAdded(peer));
+                if (started) {
+                    // Stagger newcomers a little, so a batch of them is not probed in one burst.
+                    restart(peer, nanoTime.getAsLong() + (added++ % 10) * detector.settings().interval().toNanos() / 10);
+                }
+            }
+        });
+    }
+
+    /** Stops probing {@code peer} and forgets it. Safe from any thread. */
+    public void remove(String peer) {
+        run(() -> {
+            if (targets.remove(peer) != null) {
+                detector.removePeer(peer);
+                generation.merge(peer, 1L, Long::sum);
+                unsettled.remove(peer);
+                answers.remove(peer);
+                incarnations.remove(peer);
+                states = detector.states();
+                listeners.forEach(l -> l.onRemoved(peer));
+            }
+        });
     }
 
     /** The detector's states as of the last probe result; safe from any thread. */
@@ -107,25 +169,33 @@ public final class Prober implements AutoCloseable {
      * Safe from any thread.
      */
     public void probeNow(String peer) {
-        if (closed || !clients.containsKey(peer)) {
-            return;
-        }
-        try {
+        run(() -> {
+            if (targets.containsKey(peer) && !unsettled.contains(peer)) {
+                restart(peer, nanoTime.getAsLong());
+            }
+        });
+    }
+
+    private void run(Runnable task) {
+        if (!closed) {
             scheduler.execute(() -> {
-                if (!closed && !unsettled.contains(peer)) {
-                    generation.merge(peer, 1L, Long::sum);
-                    probe(peer, nanoTime.getAsLong());
+                if (!closed) {
+                    task.run();
                 }
             });
-        } catch (RejectedExecutionException e) {
-            // shutting down
         }
+    }
+
+    /** A new chain of probes for {@code peer}, its first due at {@code dueNanos}. */
+    private void restart(String peer, long dueNanos) {
+        generation.merge(peer, 1L, Long::sum);
+        schedule(peer, dueNanos);
     }
 
     private void schedule(String peer, long dueNanos) {
         long chain = generation.getOrDefault(peer, 0L);
         at(dueNanos, () -> {
-            if (generation.getOrDefault(peer, 0L) == chain) {
+            if (generation.getOrDefault(peer, 0L) == chain && targets.containsKey(peer)) {
                 probe(peer, dueNanos);
             }
         });
@@ -140,27 +210,22 @@ public final class Prober implements AutoCloseable {
         if (closed) {
             return;
         }
-        try {
-            scheduler.schedule(task, Math.max(0, dueNanos - nanoTime.getAsLong()), TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException e) {
-            // shutting down
-        }
+        scheduler.schedule(dueNanos - nanoTime.getAsLong(), () -> {
+            if (!closed) {
+                task.run();
+            }
+        });
     }
 
     private void tick(long dueNanos) {
-        if (closed) {
-            return;
-        }
         List<StateChange> changes = detector.onTick(dueNanos, nanoTime.getAsLong());
         publish(changes);
         scheduleTick(dueNanos + detector.settings().interval().toNanos() / 2);
     }
 
     private void probe(String peer, long dueNanos) {
-        if (closed) {
-            return;
-        }
         long started = nanoTime.getAsLong();
+        long chain = generation.getOrDefault(peer, 0L);
         unsettled.add(peer);
         AtomicBoolean settled = new AtomicBoolean();
         long deadline = detector.settings().timeout().toNanos();
@@ -170,7 +235,7 @@ public final class Prober implements AutoCloseable {
         // within the same 50 ms, on exactly the machine that was too busy a moment ago.
         at(started + deadline, () -> {
             if (settled.compareAndSet(false, true)) {
-                completed(peer, dueNanos, started, nanoTime.getAsLong(),
+                completed(peer, chain, dueNanos, started, nanoTime.getAsLong(),
                         new ProbeResult.Failed(FailureKind.TIMEOUT, peer + ": no answer within " + deadline / 1_000_000 + " ms"), Optional.empty());
             }
         });
@@ -178,14 +243,14 @@ public final class Prober implements AutoCloseable {
         if (running.get() >= MAX_CALLS_IN_FLIGHT) {
             return; // a silent peer already holds enough calls; the deadline above counts this one
         }
-        PeerClient client = clients.get(peer);
+        Target target = targets.get(peer);
         try {
             running.incrementAndGet();
             calls.execute(() -> {
                 ProbeResult result;
                 Optional<ProbeAnswer> answer = Optional.empty();
                 try {
-                    byte[] body = client.probe();
+                    byte[] body = target.probe();
                     long done = nanoTime.getAsLong();
                     answer = ProbeAnswer.parse(body, peer, done);
                     result = answer.isPresent() ? new ProbeResult.Answered(done - started)
@@ -203,37 +268,48 @@ public final class Prober implements AutoCloseable {
                 }
                 ProbeResult r = result;
                 Optional<ProbeAnswer> a = answer;
-                try {
-                    scheduler.execute(() -> completed(peer, dueNanos, started, completed, r, a));
-                } catch (RejectedExecutionException e) {
-                    // shutting down
-                }
+                run(() -> completed(peer, chain, dueNanos, started, completed, r, a));
             });
         } catch (RejectedExecutionException e) {
             running.decrementAndGet();
         }
     }
 
-    private void completed(String peer, long dueNanos, long started, long completed, ProbeResult result, Optional<ProbeAnswer> answer) {
-        unsettled.remove(peer);
-        if (closed) {
-            return;
+    private void completed(String peer, long chain, long dueNanos, long started, long completed, ProbeResult result, Optional<ProbeAnswer> answer) {
+        if (generation.getOrDefault(peer, 0L) == chain) {
+            unsettled.remove(peer);
         }
-        answer.ifPresent(a -> answers.put(peer, a));
+        if (!targets.containsKey(peer)) {
+            return; // removed while the probe was out
+        }
+        if (answer.isPresent()) {
+            answers.put(peer, answer.get());
+            String incarnation = answer.get().started();
+            String known = incarnations.put(peer, incarnation);
+            if (known != null && incarnation != null && !known.equals(incarnation)) {
+                detector.rejoined(peer, completed);
+            }
+        }
         List<StateChange> changes = detector.onProbe(peer, dueNanos, started, completed, result);
-        listener.onProbe(peer, result, answer);
+        for (Listener l : listeners) {
+            l.onProbe(peer, result, answer);
+        }
         publish(changes);
-        schedule(peer, completed + detector.nextProbeDelayNanos(peer));
+        if (generation.getOrDefault(peer, 0L) == chain) {
+            schedule(peer, completed + detector.nextProbeDelayNanos(peer));
+        }
     }
 
     private void publish(List<StateChange> changes) {
         if (!changes.isEmpty()) {
             states = detector.states();
-            listener.onChanges(new ArrayList<>(changes));
+            for (Listener l : listeners) {
+                l.onChanges(new ArrayList<>(changes));
+            }
         }
     }
 
-    /** Stops scheduling probes; calls in flight finish into the void. The caller owns the executors. */
+    /** Stops scheduling probes; calls in flight finish into the void. The caller owns the scheduler and the executor. */
     @Override
     public void close() {
         closed = true;

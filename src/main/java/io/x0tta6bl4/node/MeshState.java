@@ -1,11 +1,19 @@
 package io.x0tta6bl4.node;
 
+import io.x0tta6bl4.api.ApiException;
 import io.x0tta6bl4.api.MeshView;
 import io.x0tta6bl4.identity.SpiffeId;
-import io.x0tta6bl4.ledger.Ledger;
+import io.x0tta6bl4.ledger.Folded;
+import io.x0tta6bl4.ledger.GroupView;
+import io.x0tta6bl4.ledger.RaftLedger;
+import io.x0tta6bl4.mesh.Membership;
+import io.x0tta6bl4.mesh.MembershipFold;
+import io.x0tta6bl4.mesh.MembershipOp;
 import io.x0tta6bl4.monitor.LoadSample;
+import io.x0tta6bl4.monitor.NodeView;
 import io.x0tta6bl4.monitor.PeerState;
 import io.x0tta6bl4.monitor.ProbeAnswer;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -15,41 +23,52 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
- * The node's {@link MeshView}: what its failure detector, its peers' latest probe answers and its
- * ledger replica say right now. Nothing is cached; each call reads the current state.
+ * The node's {@link MeshView}: what its failure detector, its peers' latest probe answers, the
+ * ledger's membership and its ledger replica say right now. Nothing is cached; each call reads
+ * the current state. The members are the ones this node probes (the active members of the
+ * ledger's membership) and itself; the voters are the Raft group's as its replica sees them.
  */
 final class MeshState implements MeshView {
     private final String self;
     private final String trustDomain;
-    private final List<String> peers;
-    private final Set<String> voters;
     private final Observations observations;
+    private final Folded<Membership> membership;
+    private final RaftLedger ledger;
     private final Supplier<LoadSample> ownLoad;
-    private final Ledger ledger;
     private final InstantSource clock;
-    private final Supplier<byte[]> observerView;
+    private final Supplier<NodeView> view;
 
-    /** @param voters the ledger's voting members (this node included when it votes); the rest are listeners */
-    MeshState(String self, String trustDomain, List<String> peers, Set<String> voters, Observations observations, Supplier<LoadSample> ownLoad,
-              Ledger ledger, InstantSource clock, Supplier<byte[]> observerView) {
+    /** How long a membership change may take to commit and fold before the API answers 503. */
+    static final Duration CHANGE_TIMEOUT = Duration.ofSeconds(5);
+
+    MeshState(String self, String trustDomain, Observations observations, Folded<Membership> membership, RaftLedger ledger,
+              Supplier<LoadSample> ownLoad, InstantSource clock, Supplier<NodeView> view) {
         this.self = self;
         this.trustDomain = trustDomain;
-        this.peers = List.copyOf(peers);
-        this.voters = Set.copyOf(voters);
         this.observations = observations;
-        this.ownLoad = ownLoad;
+        this.membership = membership;
         this.ledger = ledger;
+        this.ownLoad = ownLoad;
         this.clock = clock;
-        this.observerView = observerView;
+        this.view = view;
+    }
+
+    private Set<String> voters() {
+        Set<String> voters = new HashSet<>();
+        ledger.group().voters().forEach(r -> voters.add(r.name()));
+        return voters;
     }
 
     @Override
     public NetworkStatus networkStatus() {
         Map<String, Observations.PeerInfo> info = observations.peers();
-        return status(self, peers, voters, info, ledger.leader(), ledger.head().size(), clock.instant());
+        return status(self, List.copyOf(info.keySet()), voters(), info, ledger.leader(), ledger.head().size(), clock.instant());
     }
 
     /**
@@ -123,6 +142,7 @@ final class MeshState implements MeshView {
     @Override
     public List<NodeStatus> nodes() {
         Map<String, Observations.PeerInfo> info = observations.peers();
+        List<String> peers = List.copyOf(info.keySet());
         List<NodeStatus> out = new ArrayList<>(peers.size() + 1);
         out.add(new NodeStatus(self, SpiffeId.node(trustDomain, self), "alive", true, Optional.empty(), Optional.ofNullable(ownLoad.get())));
         for (String p : peers) {
@@ -139,7 +159,36 @@ final class MeshState implements MeshView {
     }
 
     @Override
-    public byte[] observerView() {
-        return observerView.get();
+    public NodeView nodeView() {
+        return view.get();
+    }
+
+    @Override
+    public Membership membership() {
+        return membership.state();
+    }
+
+    @Override
+    public MembershipOutcome changeMembership(SpiffeId actor, MembershipOp op, String member, String reason) {
+        try {
+            long seq = ledger.append(MembershipFold.change(actor, op, member, reason)).get(CHANGE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
+            Membership after = membership.awaitFolded(seq).get(CHANGE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
+            Optional<Membership.Refusal> refused = after.refusal(seq);
+            if (refused.isPresent()) {
+                return new MembershipOutcome.Refused(seq, refused.get().reason());
+            }
+            return new MembershipOutcome.Applied(seq, after.member(member).orElseThrow());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "unavailable", "interrupted while the membership change was committed");
+        } catch (ExecutionException | TimeoutException e) {
+            throw new ApiException(503, "unavailable", "the membership change was not committed within " + CHANGE_TIMEOUT.toSeconds()
+                    + " s (the ledger needs a majority of its voters); it may still take effect: GET /api/members shows the outcome");
+        }
+    }
+
+    @Override
+    public GroupView group() {
+        return ledger.group();
     }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.x0tta6bl4.identity.NodeName;
 import io.x0tta6bl4.identity.SpiffeId;
+import io.x0tta6bl4.ledger.Replica;
 import io.x0tta6bl4.policy.Policy;
 import io.x0tta6bl4.policy.PolicyException;
 import io.x0tta6bl4.monitor.DetectorSettings;
@@ -66,7 +67,8 @@ public final class NodeConfigLoader {
             throw new ConfigException(file, List.of(file + ":1: the file must be a YAML mapping (name: ..., trust_domain: ..., ...)"));
         }
         Path base = file.toAbsolutePath().getParent();
-        r.only(root, "", "name", "trust_domain", "host", "data_dir", "ca_dir", "ports", "peers", "probe", "load", "api");
+        r.only(root, "", "name", "trust_domain", "host", "data_dir", "ca_dir", "bundle_dir", "credentials_dir", "ports", "join", "probe", "load",
+                "api");
 
         String name = r.text(root, "", "name");
         if (name != null) {
@@ -78,57 +80,49 @@ public final class NodeConfigLoader {
         }
         String listenHost = root.has("host") ? r.text(root, "", "host") : NodeConfig.DEFAULT_HOST;
         String dataDir = r.text(root, "", "data_dir");
-        String caDir = r.text(root, "", "ca_dir");
+        Path bundleDir = null;
+        Path credentialsDir = null;
+        if (root.has("ca_dir")) {
+            // The hand-made form: bundle and credentials in one CA directory (ca issue-node).
+            if (root.has("bundle_dir") || root.has("credentials_dir")) {
+                r.problem("ca_dir", "give either ca_dir (a CA directory with nodes/<name>/) or bundle_dir and credentials_dir, not both");
+            }
+            String caDir = r.text(root, "", "ca_dir");
+            if (caDir != null && name != null) {
+                bundleDir = base.resolve(caDir).normalize();
+                credentialsDir = bundleDir.resolve("nodes").resolve(name);
+            }
+        } else {
+            String bundle = root.has("bundle_dir") ? r.text(root, "", "bundle_dir") : null;
+            String credentials = root.has("credentials_dir") ? r.text(root, "", "credentials_dir") : null;
+            if (bundle == null || credentials == null) {
+                if (bundle == null && !root.has("bundle_dir")) {
+                    r.problem("", "field 'bundle_dir' is missing (the trust bundle; or give ca_dir for a CA directory)");
+                }
+                if (credentials == null && !root.has("credentials_dir")) {
+                    r.problem("", "field 'credentials_dir' is missing (this node's own credentials; or give ca_dir)");
+                }
+            } else {
+                bundleDir = base.resolve(bundle).normalize();
+                credentialsDir = base.resolve(credentials).normalize();
+            }
+        }
 
-        NodeConfig.Ports ports = null;
-        JsonNode portsNode = r.object(root, "", "ports", true);
+        NodeConfig.Ports ports = NodeConfig.Ports.ANY;
+        JsonNode portsNode = r.object(root, "", "ports", false);
         if (portsNode != null) {
             r.only(portsNode, "ports", "api", "peer", "raft");
-            Integer api = r.port(portsNode, "ports", "api");
-            Integer peer = r.port(portsNode, "ports", "peer");
-            Integer raft = r.port(portsNode, "ports", "raft");
+            Integer api = r.portOrAny(portsNode, "ports", "api");
+            Integer peer = r.portOrAny(portsNode, "ports", "peer");
+            Integer raft = r.portOrAny(portsNode, "ports", "raft");
             if (api != null && peer != null && raft != null) {
-                if (api.equals(peer) || api.equals(raft) || peer.equals(raft)) {
+                if ((api != 0 && (api.equals(peer) || api.equals(raft))) || (peer != 0 && peer.equals(raft))) {
                     r.problem("ports", "api, peer and raft must be three different ports, got " + api + ", " + peer + ", " + raft);
                 }
                 ports = new NodeConfig.Ports(api, peer, raft);
             }
         }
-
-        List<NodeConfig.Peer> peers = new ArrayList<>();
-        JsonNode peersNode = root.get("peers");
-        if (peersNode != null && !peersNode.isNull()) {
-            if (!peersNode.isArray()) {
-                r.problem("peers", "must be a list of {name, host, peer_port, raft_port}");
-            } else {
-                Set<String> names = new HashSet<>();
-                for (int i = 0; i < peersNode.size(); i++) {
-                    String path = "peers[" + i + "]";
-                    JsonNode p = peersNode.get(i);
-                    if (!p.isObject()) {
-                        r.problem(path, "must be a mapping {name, host, peer_port, raft_port}");
-                        continue;
-                    }
-                    r.only(p, path, "name", "host", "peer_port", "raft_port", "voter");
-                    String peerName = r.text(p, path, "name");
-                    if (peerName != null) {
-                        r.check(path + ".name", () -> NodeName.check(peerName));
-                        if (peerName.equals(name)) {
-                            r.problem(path + ".name", "'" + peerName + "' is this node itself; list only the others");
-                        } else if (!names.add(peerName)) {
-                            r.problem(path + ".name", "'" + peerName + "' appears twice");
-                        }
-                    }
-                    String host = r.text(p, path, "host");
-                    Integer peerPort = r.port(p, path, "peer_port");
-                    Integer raftPort = r.port(p, path, "raft_port");
-                    boolean voter = r.bool(p, path, "voter", true);
-                    if (peerName != null && host != null && peerPort != null && raftPort != null) {
-                        peers.add(new NodeConfig.Peer(peerName, host, peerPort, raftPort, voter));
-                    }
-                }
-            }
-        }
+        NodeConfig.Join join = join(r, root.get("join"));
 
         DetectorSettings detector = probe(r, root.get("probe"));
         NodeConfig.LoadThresholds load = load(r, root.get("load"));
@@ -137,8 +131,56 @@ public final class NodeConfigLoader {
         if (!r.problems.isEmpty()) {
             throw new ConfigException(file, r.problems);
         }
-        return new NodeConfig(file, name, domain, listenHost, base.resolve(dataDir).normalize(), base.resolve(caDir).normalize(), ports, peers,
+        return new NodeConfig(file, name, domain, listenHost, base.resolve(dataDir).normalize(), bundleDir, credentialsDir, ports, join,
                 detector, load, api);
+    }
+
+    /** The {@code join} section: {@code bootstrap: true}, or {@code seeds: [name@host:port, ...]}. */
+    private static NodeConfig.Join join(Reader r, JsonNode node) {
+        if (node == null || node.isNull()) {
+            r.problem("", "field 'join' is missing: write join: {bootstrap: true} for the first node of a new mesh, or "
+                    + "join: {seeds: [\"node-1@127.0.0.1:7101\"]} with the raft address of a member");
+            return null;
+        }
+        if (!node.isObject()) {
+            r.problem("join", "must be a mapping {bootstrap: true} or {seeds: [...]}");
+            return null;
+        }
+        r.only(node, "join", "bootstrap", "seeds");
+        boolean bootstrap = r.bool(node, "join", "bootstrap", false);
+        JsonNode seeds = node.get("seeds");
+        if (bootstrap && seeds != null) {
+            r.problem("join", "give bootstrap: true or seeds, not both");
+            return null;
+        }
+        if (bootstrap) {
+            return new NodeConfig.Join.Bootstrap();
+        }
+        if (seeds == null || !seeds.isArray() || seeds.isEmpty()) {
+            r.problem("join.seeds", "must be a non-empty list of members' raft addresses, name@host:port (e.g. node-1@127.0.0.1:7101)");
+            return null;
+        }
+        List<Replica> out = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < seeds.size(); i++) {
+            String path = "join.seeds[" + i + "]";
+            JsonNode seed = seeds.get(i);
+            if (!seed.isTextual()) {
+                r.problem(path, "must be a string name@host:port");
+                continue;
+            }
+            try {
+                Replica replica = Replica.parse(seed.asText());
+                NodeName.check(replica.name());
+                if (!names.add(replica.name())) {
+                    r.problem(path, "'" + replica.name() + "' appears twice");
+                }
+                out.add(replica);
+            } catch (IllegalArgumentException e) {
+                r.problem(path, e.getMessage());
+            }
+        }
+        return new NodeConfig.Join.Seeds(out);
     }
 
     private static DetectorSettings probe(Reader r, JsonNode node) {
@@ -150,12 +192,13 @@ public final class NodeConfigLoader {
             r.problem("probe", "must be a mapping {interval, timeout, misses, detector}");
             return d;
         }
-        r.only(node, "probe", "interval", "timeout", "misses", "suspect_after", "detector", "max_lateness");
+        r.only(node, "probe", "interval", "timeout", "misses", "suspect_after", "detector", "max_lateness", "admit_after");
         Duration interval = r.duration(node, "probe", "interval", d.interval());
         Duration timeout = r.duration(node, "probe", "timeout", d.timeout());
         Duration lateness = r.duration(node, "probe", "max_lateness", d.maxLateness());
         int misses = r.integer(node, "probe", "misses", d.downAfter(), 1, 100);
         int suspect = r.integer(node, "probe", "suspect_after", Math.max(1, misses - 1), 1, 100);
+        int admit = r.integer(node, "probe", "admit_after", d.admitAfter(), 1, 10_000);
         DetectorSettings.Kind kind = d.kind();
         JsonNode k = node.get("detector");
         if (k != null) {
@@ -171,7 +214,7 @@ public final class NodeConfigLoader {
             }
         }
         try {
-            return new DetectorSettings(kind, interval, timeout, suspect, misses, d.phiSuspect(), d.phiDown(), d.minDeviation(), lateness);
+            return new DetectorSettings(kind, interval, timeout, suspect, misses, d.phiSuspect(), d.phiDown(), d.minDeviation(), lateness, admit);
         } catch (IllegalArgumentException e) {
             r.problem("probe", e.getMessage());
             return d;
@@ -224,16 +267,17 @@ public final class NodeConfigLoader {
             return d;
         }
         if (!node.isObject()) {
-            r.problem("load", "must be a mapping {cpu_percent, memory_percent, latency_p99, error_rate_percent, queue_length}");
+            r.problem("load", "must be a mapping {cpu_percent, memory_percent, latency_p99, error_rate_percent, queue_length, sustain}");
             return d;
         }
-        r.only(node, "load", "cpu_percent", "memory_percent", "latency_p99", "error_rate_percent", "queue_length");
+        r.only(node, "load", "cpu_percent", "memory_percent", "latency_p99", "error_rate_percent", "queue_length", "sustain");
         return new NodeConfig.LoadThresholds(
                 r.percent(node, "load", "cpu_percent", d.cpuPercent()),
                 r.percent(node, "load", "memory_percent", d.memoryPercent()),
                 r.duration(node, "load", "latency_p99", d.latencyP99()),
                 r.percent(node, "load", "error_rate_percent", d.errorRatePercent()),
-                r.integer(node, "load", "queue_length", d.queueLength(), 1, Integer.MAX_VALUE));
+                r.integer(node, "load", "queue_length", d.queueLength(), 1, Integer.MAX_VALUE),
+                r.duration(node, "load", "sustain", d.sustain()));
     }
 
     /** Field access that records problems with their line instead of failing at the first. */
@@ -337,6 +381,19 @@ public final class NodeConfigLoader {
                 return null;
             }
             return v;
+        }
+
+        /** A port, or 0 for "any free port"; absent is 0. */
+        Integer portOrAny(JsonNode node, String path, String field) {
+            JsonNode v = node.get(field);
+            if (v == null || v.isNull()) {
+                return 0;
+            }
+            if (!v.isIntegralNumber() || v.asLong() < 0 || v.asLong() > 65535) {
+                problem(join(path, field), "must be a port number 1..65535, or 0 for a free one, got " + v.asText());
+                return null;
+            }
+            return v.asInt();
         }
 
         Integer port(JsonNode node, String path, String field) {

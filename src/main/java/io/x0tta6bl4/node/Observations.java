@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -53,21 +52,41 @@ final class Observations implements Prober.Listener {
     private final Deque<Change> changes = new ArrayDeque<>();
     private final Map<String, PeerInfo> peers = new LinkedHashMap<>();
 
-    Observations(String self, SpiffeId selfId, Map<String, PeerState> initial, InstantSource clock, LedgerWriter ledger, NodeMetrics metrics) {
+    Observations(String self, SpiffeId selfId, InstantSource clock, LedgerWriter ledger, NodeMetrics metrics) {
         this.self = self;
         this.selfId = selfId;
         this.trustDomain = selfId.trustDomain();
         this.clock = clock;
         this.ledger = ledger;
         this.metrics = metrics;
-        Instant now = clock.instant();
-        initial.forEach((p, state) -> peers.put(p, new PeerInfo(state, now, null, -1, null, null)));
+    }
+
+    @Override
+    public synchronized void onAdded(String peer) {
+        peers.putIfAbsent(peer, new PeerInfo(PeerState.UNKNOWN, clock.instant(), null, -1, null, null));
+        LOG.info("{} probes {} from now on (joining: not judged until admitted)", self, peer);
+    }
+
+    @Override
+    public synchronized void onRemoved(String peer) {
+        peers.remove(peer);
+        LOG.info("{} no longer probes {} (not an active member)", self, peer);
+    }
+
+    /** The detector state of each peer, as the last changes left it. */
+    synchronized Map<String, PeerState> states() {
+        Map<String, PeerState> out = new LinkedHashMap<>();
+        peers.forEach((name, info) -> out.put(name, info.state()));
+        return out;
     }
 
     @Override
     public synchronized void onProbe(String peer, ProbeResult result, Optional<ProbeAnswer> answer) {
         metrics.probe(peer, result);
         PeerInfo p = peers.get(peer);
+        if (p == null) {
+            return;
+        }
         switch (result) {
             case ProbeResult.Answered a -> peers.put(peer, new PeerInfo(p.state(), p.since(), null, a.roundTripNanos(), answer.orElse(p.lastAnswer()),
                     clock.instant()));
@@ -81,7 +100,7 @@ final class Observations implements Prober.Listener {
         Instant at = clock.instant();
         for (StateChange c : list) {
             synchronized (this) {
-                PeerInfo p = peers.get(c.peer());
+                PeerInfo p = peers.getOrDefault(c.peer(), new PeerInfo(c.from(), at, null, -1, null, null));
                 peers.put(c.peer(), new PeerInfo(c.to(), at, p.lastFailure(), p.lastRoundTripNanos(), p.lastAnswer(), p.lastProbeAt()));
                 changes.addLast(new Change(c.peer(), c.from(), c.to(), at, c.evidence()));
                 while (changes.size() > KEPT_CHANGES) {
@@ -96,7 +115,7 @@ final class Observations implements Prober.Listener {
 
     private void log(StateChange c) {
         String msg = "{} sees {} {} (was {}): {}";
-        Object[] args = {self, c.peer(), c.to().name().toLowerCase(Locale.ROOT), c.from().name().toLowerCase(Locale.ROOT), c.evidence()};
+        Object[] args = {self, c.peer(), io.x0tta6bl4.monitor.NodeView.wire(c.to()), io.x0tta6bl4.monitor.NodeView.wire(c.from()), c.evidence()};
         if (c.to() == PeerState.ALIVE) {
             LOG.info(msg, args);
         } else {
@@ -114,8 +133,8 @@ final class Observations implements Prober.Listener {
         ObjectNode payload = JSON.createObjectNode()
                 .put("observer", self)
                 .put("peer", c.peer())
-                .put("from", c.from().name().toLowerCase(Locale.ROOT))
-                .put("to", c.to().name().toLowerCase(Locale.ROOT))
+                .put("from", io.x0tta6bl4.monitor.NodeView.wire(c.from()))
+                .put("to", io.x0tta6bl4.monitor.NodeView.wire(c.to()))
                 .put("at", at.toString())
                 .put("evidence", c.evidence());
         return new Submission(type, selfId, type.name(), SpiffeId.node(trustDomain, c.peer()).toString(), "OBSERVED", payload.toString());

@@ -1,5 +1,6 @@
 package io.x0tta6bl4.orchestration;
 
+import io.x0tta6bl4.monitor.NodeView;
 import io.x0tta6bl4.monitor.PeerState;
 import java.util.ArrayList;
 import java.util.HashMap;

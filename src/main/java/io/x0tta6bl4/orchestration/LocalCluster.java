@@ -5,6 +5,7 @@ import io.x0tta6bl4.identity.CredentialFileException;
 import io.x0tta6bl4.identity.SpiffeId;
 import io.x0tta6bl4.identity.TrustBundle;
 import io.x0tta6bl4.monitor.DetectorSettings;
+import io.x0tta6bl4.monitor.NodeView;
 import io.x0tta6bl4.monitor.PeerState;
 import io.x0tta6bl4.policy.Decision;
 import java.nio.file.Files;

@@ -2,6 +2,7 @@ package io.x0tta6bl4.orchestration;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.x0tta6bl4.identity.TrustBundle;
+import io.x0tta6bl4.monitor.NodeView;
 import io.x0tta6bl4.policy.Decision;
 import java.io.IOException;
 import java.net.ConnectException;

@@ -39,10 +39,16 @@ public record NodeEndpoints(String host, int api, int peer, int raft) {
      * run of the node names another one.
      */
     record Published(String name, NodeProcess process, NodeEndpoints endpoints) {
-        /** Whether the file was written by {@code p} (same pid, start instants within {@link NodeProcesses#START_TOLERANCE}). */
+        /**
+         * Whether the file was written by {@code p}: the same pid, and stamped no earlier than
+         * {@code p} started (less {@link NodeProcesses#START_TOLERANCE}). A file left by an earlier
+         * run names a process that started before this one, so it never passes, even should the
+         * pid have come round again. "No earlier" rather than "equal": the contract asks for the
+         * JVM's own start instant, but a node that stamps the moment its runtime started (a second
+         * or so later) has still written its file in this run.
+         */
         boolean by(NodeProcess p) {
-            return process.pid() == p.pid()
-                    && java.time.Duration.between(process.started(), p.started()).abs().compareTo(NodeProcesses.START_TOLERANCE) <= 0;
+            return process.pid() == p.pid() && !process.started().isBefore(p.started().minus(NodeProcesses.START_TOLERANCE));
         }
     }
 

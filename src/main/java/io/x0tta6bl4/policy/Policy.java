@@ -135,15 +135,26 @@ public final class Policy {
         SpiffeId.checkTrustDomain(trustDomain);
         return """
                 # The policy `x0tta6bl4 cluster up` installs. Deny by default: the workloads and nodes
-                # of %1$s may read the state of the mesh; nothing else is allowed until a new
-                # policy is voted in.
+                # of %1$s may read the state of the mesh; its operators may do anything; a node
+                # may ask its host agent to start, stop or restart nodes. Nothing else is allowed
+                # until a new policy is voted in.
                 version: 1
                 rules:
                   - id: members-read
                     effect: allow
                     principals: ["spiffe://%1$s/app/*", "spiffe://%1$s/node/*"]
-                    resources: [network, nodes, ledger, policy]
+                    resources: [network, nodes, ledger, policy, membership]
                     actions: [read]
+                  - id: operators
+                    effect: allow
+                    principals: ["spiffe://%1$s/operator/*"]
+                    resources: ["*"]
+                    actions: ["*"]
+                  - id: nodes-orchestrate
+                    effect: allow
+                    principals: ["spiffe://%1$s/node/*"]
+                    resources: [orchestration]
+                    actions: ["*"]
                 """.formatted(trustDomain);
     }
 

@@ -15,28 +15,27 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
  * This node's peer listener: HTTP/2 (or HTTP/1.1) over mutual TLS 1.3, on its own port. A
  * connection is accepted only from a certificate chain of the trust bundle's CA whose SPIFFE ID
  * passes {@code members}; every refusal goes to {@code refused} (the node makes it a ledger
- * security event). A handler learns the caller's verified SPIFFE ID.
+ * security event). A handler learns the caller's verified SPIFFE ID. Who may connect can change
+ * while the listener runs ({@code admitted} is asked at every handshake), so members that join are
+ * let in and fenced ones are shut out without a restart.
  *
- * <p>Routes:
- * <ul>
- *   <li>{@code GET /peer/v1/probe} answers with {@code probeAnswer.apply(caller)} as JSON, or 503
- *       while that returns null (the node is still starting).
- *   <li>{@code GET /peer/v1/watch} is held open and answered 204 after {@link #WATCH_HOLD}, or 410
- *       as soon as this listener starts to close. A peer keeps one such request out at all times
- *       ({@code monitor.PeerWatch}): when this process dies, the kernel closes that connection, and
- *       the peer learns it at once instead of at its next probe.
- * </ul>
+ * <p>Routes are the caller's ({@link PeerRoute}: path, who may call, the answer), plus one the
+ * listener serves itself: {@code GET /peer/v1/watch} is held open and answered 204 after
+ * {@link #WATCH_HOLD}, or 410 as soon as this listener starts to close. A peer keeps one such
+ * request out at all times ({@code monitor.PeerWatch}): when this process dies, the kernel closes
+ * that connection, and the peer learns it at once instead of at its next probe. A caller a route
+ * does not allow is answered 403.
  */
 public final class PeerServer implements AutoCloseable {
     public static final String PROBE_PATH = "/peer/v1/probe";
@@ -54,11 +53,12 @@ public final class PeerServer implements AutoCloseable {
     /**
      * Starts listening on {@code host:port} (port 0 picks a free one; see {@link #port()}).
      *
-     * @param probeAnswer the JSON body of a probe answer for a verified caller
+     * @param admitted who may open a connection at all (asked at each handshake)
+     * @param routes   the routes besides the watch
      */
     public static PeerServer start(String host, int port, NodeCredentials self, TrustBundle bundle, InstantSource clock,
-                                   Predicate<SpiffeId> members, Consumer<SvidTls.Refusal> refused, Function<SpiffeId, byte[]> probeAnswer) {
-        Tls tls = PeerTls.server(self, bundle, clock, members, refused);
+                                   Predicate<SpiffeId> admitted, Consumer<SvidTls.Refusal> refused, List<PeerRoute> routes) {
+        Tls tls = PeerTls.server(self, bundle, clock, admitted, refused);
         PeerServer[] holder = new PeerServer[1];
         WebServer server = WebServer.builder()
                 .host(host)
@@ -68,8 +68,12 @@ public final class PeerServer implements AutoCloseable {
                 // ACK: every answer took ~45 ms instead of ~1 ms, longer than the probe deadline.
                 .connectionOptions(o -> o.tcpNoDelay(true))
                 .shutdownGracePeriod(Duration.ofMillis(500))
-                .routing(r -> r.get(PROBE_PATH, (req, res) -> holder[0].probe(req, res, probeAnswer))
-                        .get(WATCH_PATH, (req, res) -> holder[0].watch(req, res)))
+                .routing(r -> {
+                    for (PeerRoute route : routes) {
+                        r.get(route.path(), (req, res) -> serve(req, res, route));
+                    }
+                    r.get(WATCH_PATH, (req, res) -> holder[0].watch(req, res));
+                })
                 .build();
         holder[0] = new PeerServer(server);
         server.start();
@@ -82,21 +86,26 @@ public final class PeerServer implements AutoCloseable {
         return holder[0];
     }
 
-    private void probe(ServerRequest req, ServerResponse res, Function<SpiffeId, byte[]> probeAnswer) {
+    private static void serve(ServerRequest req, ServerResponse res, PeerRoute route) throws InterruptedException {
         Optional<SpiffeId> caller = caller(req);
         if (caller.isEmpty()) {
             // Cannot happen while the listener requires client certificates; refuse rather than guess.
             res.status(Status.UNAUTHORIZED_401).send();
             return;
         }
-        byte[] answer = probeAnswer.apply(caller.get());
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
-        if (answer == null) {
-            res.status(Status.SERVICE_UNAVAILABLE_503).send("{\"code\":\"STARTING\",\"message\":\"this node is still starting\"}");
+        if (!route.callers().test(caller.get())) {
+            res.status(Status.FORBIDDEN_403).send("{\"code\":\"FORBIDDEN\",\"message\":\"" + caller.get() + " may not call " + route.path() + "\"}");
             return;
         }
-        res.send(answer);
+        PeerRoute.Reply reply = route.handler().handle(caller.get());
+        res.status(Status.create(reply.status()));
+        res.send(reply.body());
     }
+
+    /** The answer of a node that is not ready to be probed yet: 503, which the prober counts as a bad answer. */
+    public static final PeerRoute.Reply STARTING = new PeerRoute.Reply(503,
+            "{\"code\":\"STARTING\",\"message\":\"this node is still starting\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
 
     private void watch(ServerRequest req, ServerResponse res) throws InterruptedException {
         if (caller(req).isEmpty()) {

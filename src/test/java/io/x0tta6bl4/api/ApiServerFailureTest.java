@@ -15,6 +15,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,8 +40,25 @@ class ApiServerFailureTest {
         }
 
         @Override
-        public byte[] observerView() {
-            return "{}".getBytes(StandardCharsets.UTF_8);
+        public io.x0tta6bl4.monitor.NodeView nodeView() {
+            return new io.x0tta6bl4.monitor.NodeView("node-1", "spiffe://x/node/node-1", 1, Optional.empty(), Optional.empty(), 0, "LEADER",
+                    Optional.empty(), List.of(), List.of(), Optional.empty());
+        }
+
+        @Override
+        public io.x0tta6bl4.mesh.Membership membership() {
+            return io.x0tta6bl4.mesh.Membership.EMPTY;
+        }
+
+        @Override
+        public MembershipOutcome changeMembership(io.x0tta6bl4.identity.SpiffeId actor, io.x0tta6bl4.mesh.MembershipOp op, String member,
+                                                  String reason) {
+            throw new UnsupportedOperationException("this test's mesh has no members to change");
+        }
+
+        @Override
+        public io.x0tta6bl4.ledger.GroupView group() {
+            return new io.x0tta6bl4.ledger.GroupView(List.of(), List.of(), false, Optional.of("node-1"), true, 0, java.util.Map.of());
         }
     };
 

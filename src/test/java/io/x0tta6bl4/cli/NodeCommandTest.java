@@ -40,6 +40,7 @@ class NodeCommandTest {
                 data_dir: data
                 ca_dir: ca
                 ports: {api: 8443, peer: 9443, raft: 7443}
+                join: {bootstrap: true}
                 """);
         Cli r = Cli.run("node", "run", "--config", file.toString());
         assertThat(r.exit()).as(r.toString()).isEqualTo(2);
@@ -58,6 +59,7 @@ class NodeCommandTest {
                 data_dir: data
                 ca_dir: ca
                 ports: {api: 8443, peer: 9443, raft: 7443}
+                join: {bootstrap: true}
                 """);
         Cli r = Cli.run("node", "run", "--config", file.toString());
         assertThat(r.exit()).as(r.toString()).isEqualTo(2);

@@ -23,6 +23,7 @@ class InMemoryLedgerContractTest extends LedgerContract {
     private NodeCredentials node;
     private MutableClock clock;
     private InMemoryLedger ledger;
+    private io.x0tta6bl4.identity.TrustBundle ledgerBundle;
 
     @BeforeAll
     void open() {
@@ -30,6 +31,7 @@ class InMemoryLedgerContractTest extends LedgerContract {
         node = LedgerTestSupport.deterministicNode(ca, "node-1");
         clock = new MutableClock(LedgerTestSupport.T0.plus(Duration.ofMinutes(1)));
         ledger = InMemoryLedger.open(ca.bundle(), node, clock, new SeededRandom("in-memory-contract/ledger"));
+        ledgerBundle = ca.bundle();
     }
 
     @AfterAll
@@ -40,6 +42,11 @@ class InMemoryLedgerContractTest extends LedgerContract {
     @Override
     protected Ledger ledger() {
         return ledger;
+    }
+
+    @Override
+    protected Ledger openFresh() {
+        return InMemoryLedger.open(ledgerBundle, node, clock, new SeededRandom("in-memory-contract/fresh"));
     }
 
     @Override

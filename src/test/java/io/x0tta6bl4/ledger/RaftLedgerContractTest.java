@@ -40,6 +40,8 @@ class RaftLedgerContractTest extends LedgerContract {
     private final Map<String, MlDsaPublicKey> keys = new HashMap<>();
     private MutableClock clock;
     private NodeCredentials self;
+    private NodeCredentials freshNode;
+    private io.x0tta6bl4.identity.TrustBundle bundle;
 
     @BeforeAll
     void start() throws Exception {
@@ -52,6 +54,8 @@ class RaftLedgerContractTest extends LedgerContract {
         clock = new MutableClock(Instant.now());
         replicas.addAll(LocalGroup.start(nodes, dir, ca.bundle(), clock, c -> c.withCheckpointInterval(Duration.ofMillis(200)),
                 Duration.ofSeconds(90)));
+        freshNode = nodes.getFirst();
+        bundle = ca.bundle();
         self = nodes.get(1);
     }
 
@@ -76,6 +80,14 @@ class RaftLedgerContractTest extends LedgerContract {
     @Override
     protected Ledger ledger() {
         return replicas.get(1);
+    }
+
+    @Override
+    protected Ledger openFresh() {
+        RaftLedger fresh = RaftLedger.start(RaftLedgerConfig.of("node-1", dir.resolve("fresh-" + java.util.UUID.randomUUID()),
+                new RaftLedgerConfig.Start.Bootstrap(), freshNode, bundle, clock));
+        fresh.ready().join();
+        return fresh;
     }
 
     @Override

@@ -166,6 +166,31 @@ class RaftLedgerTest {
         assertThat(early.append(LedgerFixtures.audit(2)).get(10, TimeUnit.SECONDS)).isNotNegative();
     }
 
+    /**
+     * Regression: a replica restarted from its data replays its log while its server starts, and
+     * the configuration entries in it reached the replica before it had a client; the failure
+     * closed its Raft server and the node answered 503 until it was stopped.
+     */
+    @Test
+    void aVoterRestartedFromItsDataRejoinsOnItsPortAndCatchesUp() throws Exception {
+        CertificateAuthority ca = LedgerFixtures.ca(dir);
+        List<NodeCredentials> nodes = LedgerFixtures.nodes(ca, 3);
+        List<RaftLedger> g = LocalGroup.start(nodes, dir, ca.bundle(), InstantSource.system(), c -> c, Duration.ofSeconds(90));
+        replicas.addAll(g);
+        appendAll(g, 0, 50);
+        converge(g, 50);
+        int port = g.get(1).port();
+        g.get(1).close();
+        replicas.remove(g.get(1));
+        appendAll(List.of(g.get(0), g.get(2)), 50, 50);
+        RaftLedger back = RaftLedger.start(RaftLedgerConfig.of("node-2", dir.resolve("node-2"), new RaftLedgerConfig.Start.Bootstrap(), nodes.get(1),
+                ca.bundle(), InstantSource.system()));
+        replicas.add(back);
+        assertThat(back.port()).as("the port it kept").isEqualTo(port);
+        assertThat(back.append(LedgerFixtures.audit(100)).get(30, TimeUnit.SECONDS)).isEqualTo(100);
+        converge(List.of(g.get(0), back, g.get(2)), 101);
+    }
+
     @Test
     void aReplicaWithAnSvidFromAnotherCaCannotJoin() throws Exception {
         CertificateAuthority ca = LedgerFixtures.ca(dir);

@@ -40,24 +40,35 @@ class FailureDetectorTest {
         assertThat(d.state("b")).isEqualTo(PeerState.ALIVE);
     }
 
+    /** A peer the membership adds is joining: nothing it does counts against it until it has answered admitAfter probes in a row. */
     @ParameterizedTest
     @EnumSource(DetectorSettings.Kind.class)
-    void peersThatHaveNotStartedYetAreUnknownNotDownDuringTheJoinGrace(DetectorSettings.Kind kind) {
-        FailureDetector d = new FailureDetector(SOURCE.withKind(kind), List.of("b"), 0, Duration.ofSeconds(30));
+    void aJoiningPeerIsNotJudgedUntilItHasAnsweredEnoughProbesInARow(DetectorSettings.Kind kind) {
+        FailureDetector d = new FailureDetector(SOURCE.withKind(kind).withAdmitAfter(5));
+        d.addPeer("b", 0);
         assertThat(d.state("b")).isEqualTo(PeerState.UNKNOWN);
+        assertThat(d.admitted("b")).isFalse();
         List<StateChange> changes = new ArrayList<>();
-        for (long t = 0; t < 29_000; t += 100) {
-            changes.addAll(d.onProbe("b", t * MS, t * MS, t * MS + MS, REFUSED));
+        // A minute of refusals and timeouts, with an answer now and then: it is still starting.
+        for (long t = 0; t < 60_000; t += 100) {
+            ProbeResult r = t % 700 == 0 ? OK : t % 300 == 0 ? TIMEOUT : REFUSED;
+            changes.addAll(d.onProbe("b", t * MS, t * MS, t * MS + MS, r));
             changes.addAll(d.onTick(t * MS + MS, t * MS + MS));
         }
-        assertThat(changes).as("refusals while b is still starting").isEmpty();
-        assertThat(d.onProbe("b", 29_100 * MS, 29_100 * MS, 29_101 * MS, OK)).singleElement().satisfies(c -> {
+        assertThat(changes).as("nothing counts before it is admitted").isEmpty();
+        assertThat(d.state("b")).isEqualTo(PeerState.UNKNOWN);
+        // Five answers in a row admit it.
+        for (int i = 0; i < 4; i++) {
+            assertThat(d.onProbe("b", (60_000 + 100 * i) * MS, (60_000 + 100 * i) * MS, (60_001 + 100 * i) * MS, OK)).isEmpty();
+        }
+        assertThat(d.onProbe("b", 60_400 * MS, 60_400 * MS, 60_401 * MS, OK)).singleElement().satisfies(c -> {
             assertThat(c.from()).isEqualTo(PeerState.UNKNOWN);
             assertThat(c.to()).isEqualTo(PeerState.ALIVE);
+            assertThat(c.evidence()).contains("admitted after 5 answers in a row");
         });
-        // From now on b is judged as usual, and the long wait before its first answer is not an interval.
-        assertThat(d.phi("b", 29_150 * MS)).isLessThan(SOURCE.phiSuspect());
-        for (long t = 29_200; t < 29_800; t += 10) {
+        // From now on b is judged as usual, and the wait before its admission is not an interval.
+        assertThat(d.phi("b", 60_450 * MS)).isLessThan(SOURCE.phiSuspect());
+        for (long t = 60_500; t < 61_100; t += 10) {
             changes.addAll(d.onProbe("b", t * MS, t * MS, t * MS + MS, REFUSED));
             changes.addAll(d.onTick(t * MS + MS, t * MS + MS));
         }
@@ -65,18 +76,45 @@ class FailureDetectorTest {
     }
 
     @Test
-    void aPeerThatNeverAnswersIsDownOnceTheJoinGraceIsOver() {
-        FailureDetector d = new FailureDetector(SOURCE, List.of("b"), 0, Duration.ofSeconds(30));
+    void aPeerThatNeverAnswersStaysJoiningAndIsNeverDeclaredDown() {
+        FailureDetector d = new FailureDetector(SOURCE);
+        d.addPeer("b", 0);
         List<StateChange> changes = new ArrayList<>();
-        for (long t = 0; t <= 30_300; t += 100) {
+        for (long t = 0; t <= 120_000; t += 100) {
             changes.addAll(d.onProbe("b", t * MS, t * MS, t * MS + MS, REFUSED));
         }
-        // It missed all along, so it goes straight to DOWN at the end of the grace.
+        assertThat(changes).isEmpty();
+        assertThat(d.state("b")).isEqualTo(PeerState.UNKNOWN);
+        assertThat(d.nextProbeDelayNanos("b")).as("probed at the normal pace meanwhile").isEqualTo(SOURCE.interval().toNanos());
+    }
+
+    /** A peer that restarted (a new incarnation) keeps its state and is not judged until it is admitted again. */
+    @Test
+    void aRestartedPeerIsJoiningAgainUntilItHasAnsweredEnoughProbes() {
+        FailureDetector d = new FailureDetector(SOURCE, List.of("b"), 0);
+        List<StateChange> changes = new ArrayList<>();
+        for (long t = 100; t <= 300; t += 100) {
+            changes.addAll(d.onProbe("b", t * MS, t * MS, t * MS + MS, REFUSED));
+        }
+        assertThat(d.state("b")).isEqualTo(PeerState.DOWN);
+        d.rejoined("b", 1_000 * MS);
+        changes.clear();
+        // It answers, stalls (its JIT at work), answers again: none of it is a verdict, and it stays DOWN until admitted.
+        changes.addAll(d.onProbe("b", 1_000 * MS, 1_000 * MS, 1_001 * MS, OK));
+        changes.addAll(d.onProbe("b", 1_100 * MS, 1_100 * MS, 1_150 * MS, TIMEOUT));
+        changes.addAll(d.onProbe("b", 1_150 * MS, 1_150 * MS, 1_200 * MS, TIMEOUT));
+        changes.addAll(d.onProbe("b", 1_200 * MS, 1_200 * MS, 1_250 * MS, TIMEOUT));
+        assertThat(changes).isEmpty();
+        assertThat(d.state("b")).isEqualTo(PeerState.DOWN);
+        for (int i = 0; i < SOURCE.admitAfter(); i++) {
+            long t = 1_300 + 100L * i;
+            changes.addAll(d.onProbe("b", t * MS, t * MS, t * MS + MS, OK));
+        }
         assertThat(changes).singleElement().satisfies(c -> {
-            assertThat(c.from()).isEqualTo(PeerState.UNKNOWN);
-            assertThat(c.to()).isEqualTo(PeerState.DOWN);
-            assertThat(c.atNanos()).isGreaterThanOrEqualTo(30_000 * MS);
+            assertThat(c.from()).isEqualTo(PeerState.DOWN);
+            assertThat(c.to()).isEqualTo(PeerState.ALIVE);
         });
+        assertThat(d.admitted("b")).isTrue();
     }
 
     @Test
@@ -245,14 +283,15 @@ class FailureDetectorTest {
     @Test
     void settingsThatCannotWorkAreRefusedNamingTheField() {
         assertThatThrownBy(() -> new DetectorSettings(DetectorSettings.Kind.CONSECUTIVE_MISSES, Duration.ofMillis(100),
-                Duration.ofMillis(150), 2, 3, 3, 8, Duration.ofMillis(25), Duration.ofMillis(50)))
+                Duration.ofMillis(150), 2, 3, 3, 8, Duration.ofMillis(25), Duration.ofMillis(50), 10))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout 150 ms must not exceed interval 100 ms");
         assertThatThrownBy(() -> new DetectorSettings(DetectorSettings.Kind.CONSECUTIVE_MISSES, Duration.ofMillis(100),
-                Duration.ofMillis(50), 4, 3, 3, 8, Duration.ofMillis(25), Duration.ofMillis(50)))
+                Duration.ofMillis(50), 4, 3, 3, 8, Duration.ofMillis(25), Duration.ofMillis(50), 10))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("suspectAfter <= downAfter");
         assertThatThrownBy(() -> new DetectorSettings(DetectorSettings.Kind.PHI_ACCRUAL, Duration.ZERO,
-                Duration.ofMillis(50), 2, 3, 3, 8, Duration.ofMillis(25), Duration.ofMillis(50)))
+                Duration.ofMillis(50), 2, 3, 3, 8, Duration.ofMillis(25), Duration.ofMillis(50), 10))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("interval must be a positive duration");
+        assertThatThrownBy(() -> SOURCE.withAdmitAfter(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("admitAfter");
     }
 
     @Test

@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 import io.x0tta6bl4.identity.CertificateAuthority;
 import io.x0tta6bl4.identity.NodeCredentials;
 import io.x0tta6bl4.identity.SpiffeId;
+import io.x0tta6bl4.time.ThreadScheduler;
 import io.x0tta6bl4.transport.PeerClient;
+import io.x0tta6bl4.transport.PeerRoute;
 import io.x0tta6bl4.transport.PeerServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,12 +24,10 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,14 +40,14 @@ import org.junit.jupiter.api.io.TempDir;
 class PeerWatchTest {
     private static final String DOMAIN = "mesh.test";
     private static final DetectorSettings HOURLY = new DetectorSettings(DetectorSettings.Kind.CONSECUTIVE_MISSES, Duration.ofHours(1),
-            Duration.ofMillis(200), 2, 3, 3.0, 8.0, Duration.ofMillis(25), Duration.ofSeconds(1));
+            Duration.ofMillis(200), 2, 3, 3.0, 8.0, Duration.ofMillis(25), Duration.ofSeconds(1), 1);
     @TempDir static Path dir;
     static CertificateAuthority ca;
     static NodeCredentials one;
     static NodeCredentials two;
 
     private final List<AutoCloseable> open = new ArrayList<>();
-    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    private final ThreadScheduler scheduler = new ThreadScheduler("test-scheduler", Thread.NORM_PRIORITY, e -> { });
     private final ExecutorService calls = Executors.newCachedThreadPool();
 
     @BeforeAll
@@ -64,14 +64,15 @@ class PeerWatchTest {
         for (AutoCloseable c : open.reversed()) {
             c.close();
         }
-        scheduler.shutdownNow();
+        scheduler.close();
         calls.shutdownNow();
     }
 
     private PeerServer serveNodeTwo() {
         PeerServer server = PeerServer.start("127.0.0.1", 0, two, ca.bundle(), InstantSource.system(),
                 id -> id.equals(SpiffeId.node(DOMAIN, "node-1")), r -> {},
-                caller -> "{\"node\":\"node-2\",\"suspect\":[],\"down\":[]}".getBytes(StandardCharsets.UTF_8));
+                List.of(new PeerRoute(PeerServer.PROBE_PATH, caller -> true,
+                        caller -> PeerRoute.Reply.json("{\"node\":\"node-2\",\"suspect\":[],\"down\":[]}".getBytes(StandardCharsets.UTF_8)))));
         open.add(server);
         return server;
     }
@@ -86,8 +87,10 @@ class PeerWatchTest {
     /** node-1's view of node-2: a prober on an hourly schedule and a watch, both through {@code port}. */
     private Prober watchNodeTwo(int port, List<StateChange> changes) {
         FailureDetector detector = new FailureDetector(HOURLY, List.of("node-2"), System.nanoTime());
-        Prober prober = new Prober(detector, Map.of("node-2", client(port, Prober.SOCKET_TIMEOUT)), scheduler, calls, System::nanoTime,
-                new Prober.Listener() {
+        Prober prober = new Prober(detector, scheduler, calls, System::nanoTime);
+        PeerClient probes = client(port, Prober.SOCKET_TIMEOUT);
+        prober.add("node-2", probes::probe);
+        prober.addListener(new Prober.Listener() {
                     @Override
                     public void onProbe(String peer, ProbeResult result, Optional<ProbeAnswer> answer) {
                     }
@@ -98,11 +101,11 @@ class PeerWatchTest {
                     }
                 });
         open.add(prober);
-        PeerWatch watch = new PeerWatch(Map.of("node-2", client(port, PeerServer.WATCH_HOLD.plusSeconds(5))), calls, scheduler,
-                Duration.ofSeconds(1), prober::probeNow);
+        PeerWatch watch = new PeerWatch(calls, scheduler, Duration.ofSeconds(1), prober::probeNow);
         open.add(watch);
         prober.start();
-        watch.start();
+        PeerClient watches = client(port, PeerServer.WATCH_HOLD.plusSeconds(5));
+        watch.add("node-2", watches::watch);
         return prober;
     }
 
@@ -142,10 +145,10 @@ class PeerWatchTest {
         List<String> breaks = new CopyOnWriteArrayList<>();
         try (Relay relay = new Relay(server.port())) {
             // Its read timeout is shorter than the hold: as when the peer is paused, the watch times out.
-            PeerWatch watch = new PeerWatch(Map.of("node-2", client(relay.port(), Duration.ofMillis(300))), calls, scheduler,
-                    Duration.ofMillis(100), breaks::add);
+            PeerWatch watch = new PeerWatch(calls, scheduler, Duration.ofMillis(100), breaks::add);
             open.add(watch);
-            watch.start();
+            PeerClient watches = client(relay.port(), Duration.ofMillis(300));
+            watch.add("node-2", watches::watch);
             await().atMost(Duration.ofSeconds(10)).until(() -> breaks.size() >= 2 && relay.accepted() >= 2);
             assertThat(breaks).containsOnly("node-2");
         }

@@ -23,18 +23,14 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Scenario 1 against three real node agents on loopback: bearer tokens, the default policy from
  * the ledger, live status, and the audit entry that is committed before the answer leaves.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ApiTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String APP = "spiffe://mesh.test/app/dashboard";
@@ -47,7 +43,11 @@ class ApiTest {
         dir = Files.createTempDirectory("api-test");
         mesh = new TestMesh(dir, 3);
         token = mesh.token("app/dashboard");
-        // Every node serves the bootstrap policy once its fold has seen the leader's POLICY_CHANGE entry.
+        healthy();
+    }
+
+    /** Every node serves the bootstrap policy (once its fold has seen the leader's POLICY_CHANGE entry) and sees the others alive. */
+    private void healthy() {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             for (String node : List.of("node-1", "node-2", "node-3")) {
                 HttpResponse<String> r = get(node, "/api/network/status", token);
@@ -85,7 +85,6 @@ class ApiTest {
     }
 
     @Test
-    @Order(1)
     void statusHasExactlyTheDocumentedFieldsWithLiveValuesAndItsAuditEntryIsCommittedBeforeTheAnswer() throws Exception {
         String leader = leader();
         String server = leader.equals("node-2") ? "node-3" : "node-2"; // a follower: its entry travels to the leader
@@ -120,7 +119,6 @@ class ApiTest {
     }
 
     @Test
-    @Order(2)
     void everyKindOfBadTokenIs401WithItsReasonNoStackTraceAndNothingLedgered() throws Exception {
         Instant now = Instant.now();
         String good = mesh.token("app/dashboard");
@@ -157,7 +155,6 @@ class ApiTest {
     }
 
     @Test
-    @Order(3)
     void aValidTokenThePolicyDoesNotAllowIs403AndItsDeniedEntryIsLedgered() throws Exception {
         String intruder = mesh.token("ops/intruder");
         HttpResponse<String> r = get("node-3", "/api/ledger", intruder);
@@ -177,7 +174,6 @@ class ApiTest {
     }
 
     @Test
-    @Order(4)
     void nodesLedgerAndPolicyRoutesAnswerWithLiveDataAndClearErrors() throws Exception {
         JsonNode nodes = JSON.readTree(get("node-1", "/api/nodes", token).body()).get("nodes");
         assertThat(nodes).hasSize(3);
@@ -230,23 +226,47 @@ class ApiTest {
     }
 
     @Test
-    @Order(5)
-    void theOpenApiDocumentListsExactlyTheRoutesTheServerHas() throws Exception {
+    void theOpenApiDocumentListsExactlyTheRoutesAndBodiesTheServerHas() throws Exception {
         HttpResponse<String> r = get("node-1", "/api/openapi.json", null);
         assertThat(r.statusCode()).isEqualTo(200);
         JsonNode doc = JSON.readTree(r.body());
         assertThat(doc.get("openapi").asText()).startsWith("3.");
         Set<String> documented = new TreeSet<>();
-        doc.get("paths").fieldNames().forEachRemaining(documented::add);
-        Set<String> routed = new TreeSet<>(Endpoint.PUBLIC_PATHS);
+        doc.get("paths").properties().forEach(p -> p.getValue().fieldNames().forEachRemaining(m -> documented.add(m.toUpperCase(java.util.Locale.ROOT) + " " + p.getKey())));
+        Set<String> routed = new TreeSet<>();
+        Endpoint.PUBLIC_PATHS.forEach(p -> routed.add("GET " + p));
         for (Endpoint e : Endpoint.values()) {
-            routed.add(e.path());
+            routed.add(e.method() + " " + e.path());
         }
         assertThat(documented).isEqualTo(routed);
+        for (Endpoint e : Endpoint.values()) {
+            JsonNode op = doc.get("paths").get(e.path()).get(e.method().name().toLowerCase());
+            assertThat(op.get("x-policy").get("resource").asText()).as(e + " documents its policy resource").isEqualTo(e.resource());
+            assertThat(op.get("x-policy").get("action").asText()).as(e + " documents its policy action").isEqualTo(e.action());
+            JsonNode body = op.path("requestBody").path("content").path("application/json").path("schema");
+            assertThat(!body.isMissingNode()).as(e + ": a documented body iff the route takes one").isEqualTo(e.body().takesBody());
+            if (e.body().takesBody()) {
+                JsonNode schema = doc.at("/components/schemas/" + body.get("$ref").asText().substring("#/components/schemas/".length()));
+                assertThat(schema.get("additionalProperties").asBoolean(true)).as(e + ": no other fields").isFalse();
+                assertThat(fields(schema.get("properties"))).isEqualTo(new TreeSet<>(e.body().fields().stream().map(f -> f.name()).toList()));
+                Set<String> required = new TreeSet<>();
+                schema.get("required").forEach(n -> required.add(n.asText()));
+                assertThat(required).isEqualTo(new TreeSet<>(e.body().fields().stream().filter(f -> f.required()).map(f -> f.name()).toList()));
+                for (var f : e.body().fields()) {
+                    List<String> allowed = new ArrayList<>();
+                    schema.get("properties").get(f.name()).path("enum").forEach(n -> allowed.add(n.asText()));
+                    assertThat(allowed).as(e + "." + f.name() + " enum").isEqualTo(f.allowed());
+                    assertThat(schema.get("properties").get(f.name()).get("maxLength").asInt()).isEqualTo(f.maxLength());
+                }
+            }
+        }
         for (Iterator<String> it = documented.iterator(); it.hasNext(); ) {
-            String path = it.next();
+            String route = it.next();
+            String path = route.substring(route.indexOf(' ') + 1);
+            if (!route.startsWith("GET ")) {
+                continue;
+            }
             JsonNode op = doc.get("paths").get(path).get("get");
-            assertThat(op).as(path + " documents GET").isNotNull();
             String concrete = path.replace("{name}", "node-2").replace("{seq}", "0");
             HttpResponse<String> answer = get("node-1", concrete, token);
             assertThat(answer.statusCode()).as(path + " is routed and answers").isEqualTo(200);
@@ -261,20 +281,57 @@ class ApiTest {
         assertThat(JSON.readTree(unknown.body()).get("error").asText()).isEqualTo("not_found");
     }
 
+    /** A change of membership: the policy decides first, then the body, then the membership; nothing is written on a refusal. */
     @Test
-    @Order(6)
+    void aMembershipChangeIsRefusedByThePolicyThenByItsBodyThenByTheMembershipAndNothingChanges() throws Exception {
+        String operator = mesh.token("operator/test");
+        long before = mesh.agents.get(leader()).ledger().query(LedgerQuery.all(0, 10_000).withType(EntryType.MEMBERSHIP)).size();
+        HttpResponse<String> noToken = mesh.post("node-1", "/api/members/node-2", "{\"op\":\"fence\"}", null);
+        assertThat(noToken.statusCode()).isEqualTo(401);
+        HttpResponse<String> app = mesh.post("node-1", "/api/members/node-2", "{\"op\":\"fence\"}", "Bearer " + token);
+        assertThat(app.statusCode()).as("app/* may read the membership, not change it").isEqualTo(403);
+        assertThat(JSON.readTree(app.body()).get("error").asText()).isEqualTo("access_denied");
+        for (String[] bad : List.of(new String[] {"{\"op\":\"explode\"}", "op: 'explode' is not one of fence, readmit, leave, promote, demote"},
+                new String[] {"{\"reason\":\"x\"}", "op: is missing"}, new String[] {"{\"op\":\"fence\",\"force\":true}", "force: unknown field"},
+                new String[] {"{\"op\":3}", "op: must be a string"}, new String[] {"[1]", "the body must be a JSON object"},
+                new String[] {"{\"op\":\"fence\"} {}", "not valid JSON"}, new String[] {"", "needs a JSON body"},
+                new String[] {"{\"op\":\"fence\",\"op\":\"leave\"}", "not valid JSON"})) {
+            HttpResponse<String> r = mesh.post("node-1", "/api/members/node-2", bad[0], "Bearer " + operator);
+            assertThat(r.statusCode()).as(bad[0]).isEqualTo(400);
+            assertThat(JSON.readTree(r.body()).get("message").asText()).as(bad[0]).contains(bad[1]);
+        }
+        HttpResponse<String> huge = mesh.post("node-1", "/api/members/node-2", "{\"op\":\"fence\",\"reason\":\"" + "x".repeat(20_000) + "\"}",
+                "Bearer " + operator);
+        assertThat(huge.statusCode()).isEqualTo(413);
+        HttpResponse<String> unknown = mesh.post("node-1", "/api/members/node-9", "{\"op\":\"fence\"}", "Bearer " + operator);
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        HttpResponse<String> badName = mesh.post("node-1", "/api/members/Node_9", "{\"op\":\"fence\"}", "Bearer " + operator);
+        assertThat(badName.statusCode()).isEqualTo(400);
+        HttpResponse<String> conflict = mesh.post("node-1", "/api/members/node-2", "{\"op\":\"readmit\"}", "Bearer " + operator);
+        assertThat(conflict.statusCode()).isEqualTo(409);
+        assertThat(JSON.readTree(conflict.body()).get("message").asText()).isEqualTo("node-2 is not fenced");
+        assertThat(mesh.agents.get(leader()).ledger().query(LedgerQuery.all(0, 10_000).withType(EntryType.MEMBERSHIP)))
+                .as("no membership entry was written").hasSize((int) before);
+        JsonNode members = JSON.readTree(get("node-1", "/api/members", token).body());
+        assertThat(members.get("members")).hasSize(3).allSatisfy(m -> assertThat(m.get("status").asText()).isEqualTo("active"));
+        assertThat(members.get("next_name").asText()).isEqualTo("node-4");
+        assertThat(members.get("raft").get("voters")).hasSize(3);
+    }
+
+    @Test
     void aWrongMethodOnARouteIs405WithAllowAndAnUnknownPathIs404NeitherAudited() throws Exception {
         String leader = leader();
         int before = audits(leader).size();
         for (String[] call : List.of(new String[] {"POST", "/api/network/status"}, new String[] {"DELETE", "/api/nodes/node-2"},
-                new String[] {"PUT", "/api/ledger/0"}, new String[] {"HEAD", "/health"}, new String[] {"POST", "/api/openapi.json"})) {
+                new String[] {"PUT", "/api/ledger/0"}, new String[] {"HEAD", "/health"}, new String[] {"POST", "/api/openapi.json"},
+                new String[] {"GET", "/api/members/node-2"})) {
             HttpResponse<String> r = mesh.send("node-1", call[0], call[1], "Bearer " + token);
             assertThat(r.statusCode()).as(call[0] + " " + call[1]).isEqualTo(405);
-            assertThat(r.headers().firstValue("Allow")).as(call[0] + " " + call[1]).contains("GET");
+            assertThat(r.headers().firstValue("Allow")).as(call[0] + " " + call[1]).contains(call[1].startsWith("/api/members/") ? "POST" : "GET");
             if (!call[0].equals("HEAD")) {
                 JsonNode body = JSON.readTree(r.body());
                 assertThat(body.get("error").asText()).isEqualTo("method_not_allowed");
-                assertThat(body.get("message").asText()).contains(call[0], call[1], "GET");
+                assertThat(body.get("message").asText()).contains(call[0], call[1], call[1].startsWith("/api/members/") ? "POST" : "GET");
             }
         }
         HttpResponse<String> nowhere = mesh.send("node-1", "POST", "/api/nodes/node-2/extra", "Bearer " + token);
@@ -283,30 +340,37 @@ class ApiTest {
         assertThat(audits(leader)).as("a request no route serves is not an audited action").hasSize(before);
     }
 
+    /**
+     * Destructive, so it puts the mesh back as it found it: no other test depends on running
+     * before or after it.
+     */
     @Test
-    @Order(7)
-    void whenANodeStopsTheStatusShowsItAtOnceAsFewerAliveAndDegraded() throws Exception {
-        mesh.stop("node-3");
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            JsonNode s = JSON.readTree(get("node-1", "/api/network/status", token).body());
-            assertThat(s.get("nodes_alive").asInt()).isEqualTo(2);
-            assertThat(s.get("status").asText()).isEqualTo("degraded");
-            assertThat(s.get("mesh_health").asDouble()).isLessThan(100.0);
-        });
-    }
-
-    @Test
-    @Order(8)
-    void withoutALedgerMajorityAnAuthorizedRequestIs503WithRetryAfterAndNoData() throws Exception {
-        mesh.stop("node-2"); // node-3 stopped above: node-1 is alone, the ledger cannot commit
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            HttpResponse<String> r = get("node-1", "/api/network/status", token);
-            assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
-            assertThat(r.headers().firstValue("Retry-After")).contains("2");
-            JsonNode body = JSON.readTree(r.body());
-            assertThat(fields(body)).containsExactly("error", "message");
-            assertThat(body.get("error").asText()).isEqualTo("audit_unavailable");
-            assertThat(r.body()).doesNotContain("Exception", "ratis", "\tat ");
-        });
+    void whenNodesStopTheStatusShowsItAtOnceAndWithoutALedgerMajorityARequestIs503WithNoData() throws Exception {
+        try {
+            mesh.stop("node-3");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                JsonNode s = JSON.readTree(get("node-1", "/api/network/status", token).body());
+                assertThat(s.get("nodes_alive").asInt()).isEqualTo(2);
+                assertThat(s.get("status").asText()).isEqualTo("degraded");
+                assertThat(s.get("mesh_health").asDouble()).isLessThan(100.0);
+            });
+            mesh.stop("node-2"); // node-1 is alone: the ledger cannot commit
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                HttpResponse<String> r = get("node-1", "/api/network/status", token);
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+                assertThat(r.headers().firstValue("Retry-After")).contains("2");
+                JsonNode body = JSON.readTree(r.body());
+                assertThat(fields(body)).containsExactly("error", "message");
+                assertThat(body.get("error").asText()).isEqualTo("audit_unavailable");
+                assertThat(r.body()).doesNotContain("Exception", "ratis", "\tat ");
+            });
+        } finally {
+            for (String n : List.of("node-2", "node-3")) {
+                if (!mesh.agents.containsKey(n)) {
+                    mesh.start(n);
+                }
+            }
+            healthy();
+        }
     }
 }

@@ -17,7 +17,7 @@ class MeshStateTest {
     private static final List<String> PEERS = List.of("b", "c", "d");
 
     private static Observations.PeerInfo peer(PeerState s, long rttMs, List<String> reportsSuspect, List<String> reportsDown) {
-        ProbeAnswer answer = new ProbeAnswer("x", null, reportsSuspect, reportsDown, "a");
+        ProbeAnswer answer = new ProbeAnswer("x", null, reportsSuspect, reportsDown, "a", null);
         return new Observations.PeerInfo(s, NOW, null, rttMs * 1_000_000, answer, NOW);
     }
 

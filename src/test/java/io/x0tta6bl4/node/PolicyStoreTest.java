@@ -6,9 +6,11 @@ import io.x0tta6bl4.identity.CertificateAuthority;
 import io.x0tta6bl4.identity.SpiffeId;
 import io.x0tta6bl4.ledger.EntryType;
 import io.x0tta6bl4.ledger.InMemoryLedger;
+import io.x0tta6bl4.ledger.LedgerEntry;
 import io.x0tta6bl4.ledger.LedgerQuery;
 import io.x0tta6bl4.ledger.Submission;
 import io.x0tta6bl4.policy.Policy;
+import io.x0tta6bl4.time.ThreadScheduler;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -53,47 +55,68 @@ class PolicyStoreTest {
         ledger.append(new Submission(EntryType.POLICY_CHANGE, NODE, "TEST", "policy", "APPLIED", payload)).join();
     }
 
-    @Test
-    void withoutABootstrapPolicyAnEmptyLedgerHasNoPolicy() {
-        PolicyStore store = new PolicyStore(ledger, NODE, Optional.empty());
-        store.refresh();
-        assertThat(store.current()).isEmpty();
-        assertThat(policyEntries()).isZero();
+    private final ThreadScheduler scheduler = new ThreadScheduler("policy-test", Thread.NORM_PRIORITY, e -> { });
+
+    @AfterEach
+    void stopScheduler() {
+        scheduler.close();
+    }
+
+    private static LedgerEntry entry(long seq, String document) {
+        String payload = "{\"document\":" + com.fasterxml.jackson.databind.node.TextNode.valueOf(document) + "}";
+        return new LedgerEntry(seq, Instant.EPOCH, new Submission(EntryType.POLICY_CHANGE, NODE, "TEST", "policy", "APPLIED", payload), NODE.toString(), seq);
     }
 
     @Test
-    void theLeaderInstallsTheBootstrapPolicyOnceAndEveryRefreshAfterKeepsIt() throws Exception {
+    void withoutABootstrapPolicyAnEmptyLedgerHasNoPolicy() throws Exception {
+        try (PolicyStore store = new PolicyStore(ledger, NODE, Optional.empty(), scheduler)) {
+            store.leadershipChanged();
+            Thread.sleep(200); // a process edge: the fold and the scheduler run on their own threads
+            assertThat(store.current()).isEmpty();
+            assertThat(policyEntries()).isZero();
+        }
+    }
+
+    @Test
+    void theLeaderInstallsTheBootstrapPolicyOnceAndTheFoldPutsItInForce() {
         Policy bootstrap = Policy.parse(Policy.defaultDocument("mesh.test"), "policy.yaml");
-        PolicyStore store = new PolicyStore(ledger, NODE, Optional.of(bootstrap));
-        store.refresh(); // appends
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> policyEntries() == 1);
-        store.refresh(); // folds
-        assertThat(store.current()).hasValueSatisfying(p -> assertThat(p.digestHex()).isEqualTo(bootstrap.digestHex()));
-        store.refresh();
-        store.refresh();
-        assertThat(policyEntries()).as("installed once").isEqualTo(1);
-        var entry = ledger.query(LedgerQuery.all(0, 10).withType(EntryType.POLICY_CHANGE)).getFirst();
-        assertThat(entry.submission().actor()).isEqualTo(NODE);
-        assertThat(entry.submission().action()).isEqualTo(PolicyStore.INSTALL_ACTION);
-        assertThat(entry.submission().payload()).contains("\"version\":1").contains(bootstrap.digestHex());
+        try (PolicyStore store = new PolicyStore(ledger, NODE, Optional.of(bootstrap), scheduler)) {
+            store.leadershipChanged();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> store.current().isPresent());
+            assertThat(store.current()).hasValueSatisfying(p -> assertThat(p.digestHex()).isEqualTo(bootstrap.digestHex()));
+            store.leadershipChanged();
+            store.leadershipChanged();
+            org.awaitility.Awaitility.await().pollDelay(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> true);
+            assertThat(policyEntries()).as("installed once").isEqualTo(1);
+            var entry = ledger.query(LedgerQuery.all(0, 10).withType(EntryType.POLICY_CHANGE)).getFirst();
+            assertThat(entry.submission().actor()).isEqualTo(NODE);
+            assertThat(entry.submission().action()).isEqualTo(PolicyStore.INSTALL_ACTION);
+            assertThat(entry.submission().payload()).contains("\"version\":1").contains(bootstrap.digestHex());
+        }
     }
 
+    /** The fold itself is pure: entries in, policy out. */
     @Test
     void onlyAValidPolicyWithAHigherVersionReplacesTheOneInForce() {
-        PolicyStore store = new PolicyStore(ledger, NODE, Optional.empty());
-        put(version(2, "allow"));
-        store.refresh();
-        assertThat(store.current().orElseThrow().version()).isEqualTo(2);
+        PolicyStore.Fold fold = new PolicyStore.Fold();
+        Optional<Policy> p = fold.apply(fold.initial(), entry(0, version(2, "allow")));
+        assertThat(p.orElseThrow().version()).isEqualTo(2);
+        p = fold.apply(p, entry(1, version(1, "allow")));       // older
+        p = fold.apply(p, entry(2, version(3, "alow")));        // does not parse
+        p = fold.apply(p, entry(3, "not: [a policy"));          // not YAML
+        assertThat(p.orElseThrow().version()).as("nothing invalid or older takes effect").isEqualTo(2);
+        p = fold.apply(p, entry(4, version(4, "deny")));
+        assertThat(p.orElseThrow().version()).isEqualTo(4);
+        assertThat(p.orElseThrow().rules().getFirst().id()).isEqualTo("r4");
+    }
 
-        put(version(1, "allow"));       // older
-        put(version(3, "alow"));        // does not parse
-        put("not: [a policy");          // not YAML
-        store.refresh();
-        assertThat(store.current().orElseThrow().version()).as("nothing invalid or older takes effect").isEqualTo(2);
-
-        put(version(4, "deny"));
-        store.refresh();
-        assertThat(store.current().orElseThrow().version()).isEqualTo(4);
-        assertThat(store.current().orElseThrow().rules().getFirst().id()).isEqualTo("r4");
+    @Test
+    void aStoreFollowsPolicyEntriesAsTheyCommit() {
+        try (PolicyStore store = new PolicyStore(ledger, NODE, Optional.empty(), scheduler)) {
+            put(version(2, "allow"));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> store.current().isPresent());
+            put(version(5, "allow"));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> store.current().orElseThrow().version() == 5);
+        }
     }
 }

@@ -4,8 +4,6 @@ import io.x0tta6bl4.identity.CertificateAuthority;
 import io.x0tta6bl4.identity.SpiffeId;
 import io.x0tta6bl4.policy.Policy;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,7 +13,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,6 +29,7 @@ final class TestMesh implements AutoCloseable {
     final CertificateAuthority ca;
     final Map<String, NodeAgent> agents = new LinkedHashMap<>();
     final Map<String, NodeConfig> configs = new LinkedHashMap<>();
+    private final Map<String, NodeRuntime> runtimes = new LinkedHashMap<>();
     final HttpClient https;
     private final SecureRandom random = new SecureRandom();
 
@@ -39,41 +37,60 @@ final class TestMesh implements AutoCloseable {
         this.dir = dir;
         ca = CertificateAuthority.init(dir.resolve("ca"), DOMAIN, Instant.now(), random);
         Files.writeString(dir.resolve("policy.yaml"), Policy.defaultDocument(DOMAIN));
-        List<Integer> free = freePorts(3 * n);
-        List<int[]> ports = new ArrayList<>();
         for (int i = 1; i <= n; i++) {
             ca.issueNode("node-" + i, Duration.ofHours(1), Instant.now(), random);
-            ports.add(new int[] {free.get(3 * i - 3), free.get(3 * i - 2), free.get(3 * i - 1)});
         }
-        for (int i = 1; i <= n; i++) {
-            StringBuilder y = new StringBuilder("name: node-" + i + "\ntrust_domain: " + DOMAIN + "\ndata_dir: data\nca_dir: ../ca\n"
-                    + "api: {bootstrap_policy: ../policy.yaml}\n");
-            int[] p = ports.get(i - 1);
-            y.append("ports: {api: ").append(p[0]).append(", peer: ").append(p[1]).append(", raft: ").append(p[2]).append("}\npeers:\n");
-            for (int j = 1; j <= n; j++) {
-                if (j != i) {
-                    int[] q = ports.get(j - 1);
-                    y.append("  - {name: node-").append(j).append(", host: 127.0.0.1, peer_port: ").append(q[1]).append(", raft_port: ").append(q[2]).append("}\n");
-                }
-            }
-            Path file = dir.resolve("node-" + i).resolve("node.yaml");
-            Files.createDirectories(file.getParent());
-            Files.writeString(file, y);
-            configs.put("node-" + i, NodeConfigLoader.load(file));
+        // node-1 forms the mesh on ports the kernel picks; the others join through its Raft listener.
+        configure("node-1", "join: {bootstrap: true}\n");
+        start("node-1");
+        String seed = "node-1@127.0.0.1:" + agents.get("node-1").raftPort();
+        List<String> others = new ArrayList<>();
+        for (int i = 2; i <= n; i++) {
+            configure("node-" + i, "join: {seeds: [\"" + seed + "\"]}\n");
+            others.add("node-" + i);
         }
-        configs.keySet().parallelStream().forEach(this::start);
+        others.parallelStream().forEach(this::start);
         https = HttpClient.newBuilder().sslContext(io.x0tta6bl4.orchestration.NodeClient.trusting(ca.bundle().x509Root())).connectTimeout(Duration.ofSeconds(2)).build();
     }
 
+    /** Enrols and starts a new node that joins through every running member's Raft listener. */
+    void add(String name) throws IOException {
+        ca.issueNode(name, Duration.ofHours(1), Instant.now(), random);
+        List<String> seeds = new ArrayList<>();
+        synchronized (agents) {
+            agents.values().forEach(a -> seeds.add("\"" + a.name() + "@127.0.0.1:" + a.raftPort() + "\""));
+        }
+        configure(name, "join: {seeds: [" + String.join(", ", seeds) + "]}\n");
+        start(name);
+    }
+
+    /** Writes {@code name}'s node.yaml: the CA directory's bundle and credentials, free ports, {@code join}. */
+    private void configure(String name, String join) throws IOException {
+        String y = "name: " + name + "\ntrust_domain: " + DOMAIN + "\ndata_dir: data\nca_dir: ../ca\napi: {bootstrap_policy: ../policy.yaml}\n" + join;
+        Path file = dir.resolve(name).resolve("node.yaml");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, y);
+        configs.put(name, NodeConfigLoader.load(file));
+    }
+
     void start(String name) {
-        NodeAgent a = NodeAgent.start(configs.get(name), InstantSource.system(), System::nanoTime);
+        NodeRuntime runtime = NodeRuntime.system();
+        NodeAgent a;
+        try {
+            a = NodeAgent.start(configs.get(name), runtime);
+        } catch (RuntimeException e) {
+            runtime.close();
+            throw e;
+        }
         synchronized (agents) {
             agents.put(name, a);
+            runtimes.put(name, runtime);
         }
     }
 
     void stop(String name) {
         agents.remove(name).close();
+        runtimes.remove(name).close();
     }
 
     /** A token for {@code subject} (a path under the trust domain, e.g. {@code app/test}). */
@@ -90,6 +107,16 @@ final class TestMesh implements AutoCloseable {
         return send(node, "GET", path, authorization);
     }
 
+    /** POST {@code body} (JSON) to {@code path} on {@code node}'s API. */
+    HttpResponse<String> post(String node, String path, String body, String authorization) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + agents.get(node).apiPort() + path))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json").timeout(Duration.ofSeconds(10));
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
+        return https.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** {@code method} (GET, HEAD, POST, ...) {@code path} on {@code node}'s API, without a body. */
     HttpResponse<String> send(String node, String method, String path, String authorization) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + agents.get(node).apiPort() + path))
@@ -100,24 +127,11 @@ final class TestMesh implements AutoCloseable {
         return https.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** Distinct ports: all sockets stay bound until every port is known (one after another, the kernel may hand out the same port twice). */
-    private static List<Integer> freePorts(int count) throws IOException {
-        List<ServerSocket> open = new ArrayList<>();
-        try {
-            for (int i = 0; i < count; i++) {
-                open.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
-            }
-            return open.stream().map(ServerSocket::getLocalPort).toList();
-        } finally {
-            for (ServerSocket s : open) {
-                s.close();
-            }
-        }
-    }
-
     @Override
     public void close() {
         agents.values().forEach(NodeAgent::close);
         agents.clear();
+        runtimes.values().forEach(NodeRuntime::close);
+        runtimes.clear();
     }
 }

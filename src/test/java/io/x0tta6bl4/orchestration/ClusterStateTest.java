@@ -101,6 +101,32 @@ class ClusterStateTest {
     }
 
     @Test
+    void theWrittenNodeYamlLoadsWithTheNodesOwnLoader() throws Exception {
+        Files.writeString(dir.resolve("policy.yaml"), io.x0tta6bl4.policy.Policy.defaultDocument("x0tta6bl4.local"));
+        Path config = dir.resolve("node-7").resolve("node.yaml");
+        Files.createDirectories(config.getParent());
+        Files.writeString(config, NodeYaml.write(joiner("node-7"), "x0tta6bl4.local", "127.0.0.1"));
+        io.x0tta6bl4.node.NodeConfig c = io.x0tta6bl4.node.NodeConfigLoader.load(config);
+        assertThat(c.name()).isEqualTo("node-7");
+        assertThat(c.trustDomain()).isEqualTo("x0tta6bl4.local");
+        assertThat(c.dataDir()).isEqualTo(dir.resolve("node-7/data"));
+        assertThat(c.bundleDir()).isEqualTo(dir.resolve("bundle"));
+        assertThat(c.credentialsDir()).isEqualTo(dir.resolve("node-7/credentials"));
+        assertThat(c.ports()).as("the kernel picks, the node keeps").isEqualTo(io.x0tta6bl4.node.NodeConfig.Ports.ANY);
+        assertThat(c.join()).isInstanceOfSatisfying(io.x0tta6bl4.node.NodeConfig.Join.Seeds.class, j -> assertThat(j.seeds())
+                .extracting(Object::toString).containsExactly("node-1@127.0.0.1:41234", "node-2@127.0.0.1:41240"));
+        assertThat(c.detector().kind()).isEqualTo(DetectorSettings.Kind.PHI_ACCRUAL);
+        assertThat(c.api().audience()).isEqualTo(ClusterToken.AUDIENCE);
+        assertThat(c.api().bootstrapPolicy()).hasValueSatisfying(p -> assertThat(p.source())
+                .isEqualTo(io.x0tta6bl4.policy.Policy.defaultDocument("x0tta6bl4.local")));
+        Path first = dir.resolve("node-1").resolve("node.yaml");
+        Files.createDirectories(first.getParent());
+        Files.writeString(first, NodeYaml.write(new NodeSpec("node-1", new NodeSpec.Join.Bootstrap(), DetectorSettings.Kind.CONSECUTIVE_MISSES,
+                Duration.ofHours(1)), "x0tta6bl4.local", "127.0.0.1"));
+        assertThat(io.x0tta6bl4.node.NodeConfigLoader.load(first).join()).isInstanceOf(io.x0tta6bl4.node.NodeConfig.Join.Bootstrap.class);
+    }
+
+    @Test
     void aSeedIsNameAtHostColonPort() {
         assertThat(NodeSpec.Seed.parse("node-1@127.0.0.1:41234")).isEqualTo(new NodeSpec.Seed("node-1", "127.0.0.1", 41234));
         assertThatThrownBy(() -> NodeSpec.Seed.parse("127.0.0.1:41234")).hasMessageContaining("write name@host:raftport");

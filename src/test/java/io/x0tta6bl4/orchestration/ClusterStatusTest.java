@@ -1,5 +1,6 @@
 package io.x0tta6bl4.orchestration;
 
+import io.x0tta6bl4.monitor.NodeView;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.x0tta6bl4.monitor.PeerState;
@@ -42,10 +43,11 @@ class ClusterStatusTest {
         List<NodeView.Peer> peers = new ArrayList<>();
         for (String ps : peerStates) {
             String[] kv = ps.split("=");
-            peers.add(new NodeView.Peer(kv[0], NodeView.state("test", "state", kv[1]), Optional.empty(), Optional.empty(), Optional.empty()));
+            PeerState state = kv[1].equals("joining") ? PeerState.UNKNOWN : PeerState.valueOf(kv[1].toUpperCase(java.util.Locale.ROOT));
+            peers.add(new NodeView.Peer(kv[0], state, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), List.of()));
         }
         return new NodeView(observer, "spiffe://x0tta6bl4.local/node/" + observer, 1, Optional.empty(), Optional.ofNullable(leader), 0,
-                "FOLLOWER", self, peers, List.of());
+                "FOLLOWER", self, peers, List.of(), Optional.empty());
     }
 
     private static ClusterStatus aggregate(Map<String, ProcessState> processes, NodeView... views) {

@@ -53,35 +53,9 @@ public final class HostAgentTestSupport {
         return ca;
     }
 
-    /**
-     * The bootstrap policy of step 5's contract: members read, operators do anything, nodes may
-     * orchestrate. (Policy.defaultDocument says so once the node side lands.)
-     */
+    /** The bootstrap policy cluster up writes: members read, operators do anything, nodes may orchestrate. */
     static String contractPolicy() {
-        String td = "x0tta6bl4.local";
-        String base = Policy.defaultDocument(td);
-        if (base.contains("orchestration")) {
-            return base;
-        }
-        return """
-                version: 1
-                rules:
-                  - id: members-read
-                    effect: allow
-                    principals: ["spiffe://%1$s/app/*", "spiffe://%1$s/node/*"]
-                    resources: [network, nodes, ledger, policy, membership]
-                    actions: [read]
-                  - id: operators
-                    effect: allow
-                    principals: ["spiffe://%1$s/operator/*"]
-                    resources: ["*"]
-                    actions: ["*"]
-                  - id: nodes-orchestrate
-                    effect: allow
-                    principals: ["spiffe://%1$s/node/*"]
-                    resources: [orchestration]
-                    actions: ["*"]
-                """.formatted(td);
+        return Policy.defaultDocument("x0tta6bl4.local");
     }
 
     /** Entries of the system temporary directory whose name starts like sqlite-jdbc's extracted library. */

@@ -50,9 +50,7 @@ class LocalClusterStandInTest {
     }
 
     private LocalCluster up(int nodes, NodeLaunch launch, Duration timeout) {
-        // Until the node side lands, Policy.defaultDocument lets no operator in; stand-ins get the contract's policy.
-        LocalCluster c = LocalCluster.up(dir, LocalCluster.Settings.defaults(nodes), launch, timeout, ME, progress::add);
-        return c;
+        return LocalCluster.up(dir, LocalCluster.Settings.defaults(nodes), launch, timeout, ME, progress::add);
     }
 
     private static ClusterCommandTest.Run cli(String... args) {
@@ -67,8 +65,7 @@ class LocalClusterStandInTest {
     void upStatusBenchesSoakWithAJoinerAddNodeAndDown() throws Exception {
         cluster = up(3, HostAgentTestSupport.standIn(), Duration.ofSeconds(120));
         assertThat(progress).anyMatch(l -> l.startsWith("host agent started (pid ")).anyMatch(l -> l.startsWith("node-3 started (pid "))
-                .anyMatch(l -> l.startsWith("all 3 nodes see each other alive; leader node-1, 3 voters"))
-                .anyMatch(l -> l.contains("waiting for the policy to be installed"));
+                .anyMatch(l -> l.startsWith("all 3 nodes see each other alive; leader node-1, 3 voters"));
         assertThat(Files.readString(dir.resolve("node-3/node.yaml"))).contains("seeds: [\"node-1@127.0.0.1:", "\"node-2@127.0.0.1:");
         ClusterStatus status = cluster.status();
         assertThat(status.healthy()).isTrue();
@@ -136,6 +133,17 @@ class LocalClusterStandInTest {
         assertThat(again.exit()).as(again.err()).isZero();
         assertThat(again.out()).contains("node-1 was not running", "nothing left running");
         assertThat(new HostLayout(dir).agentRecord()).as("down does not start an agent for nothing").doesNotExist();
+    }
+
+    @Test
+    void parallelJoinersAndTheNoPolicyYet403IsNotReadyAndSaidSo() {
+        cluster = LocalCluster.up(dir, LocalCluster.Settings.defaults(3).withPace(LocalCluster.JoinPace.PARALLEL),
+                HostAgentTestSupport.standIn("-Dstandin.noPolicyMillis=6000"), Duration.ofSeconds(120), ME, progress::add);
+        assertThat(progress).anyMatch(l -> l.matches("  waiting for the policy to be installed: [1-3]/3 nodes answer 403 \\(default-deny\\)"
+                + " until the ledger's leader has ledgered policy.yaml"));
+        assertThat(progress).as("node-2 and node-3 start together, once node-1 answers")
+                .noneMatch(l -> l.startsWith("node-2 answers; waiting for the other nodes"));
+        assertThat(cluster.status().healthy()).isTrue();
     }
 
     @Test

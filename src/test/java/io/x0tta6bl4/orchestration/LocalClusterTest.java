@@ -1,5 +1,6 @@
 package io.x0tta6bl4.orchestration;
 
+import io.x0tta6bl4.monitor.NodeView;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

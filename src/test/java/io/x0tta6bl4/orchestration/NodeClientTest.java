@@ -1,5 +1,6 @@
 package io.x0tta6bl4.orchestration;
 
+import io.x0tta6bl4.monitor.NodeView;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.x0tta6bl4.identity.CertificateAuthority;
@@ -60,9 +61,9 @@ class NodeClientTest {
         CertificateAuthority other = CertificateAuthority.init(dir.resolve("other"), "x0tta6bl4.local", now, random);
         NodeCredentials foreign = other.issueNode("node-2", Duration.ofHours(1), now, random);
 
-        int good = serve(n1, 200, NodeViewTest.SAMPLE, Duration.ZERO);
-        int foreignPort = serve(foreign, 200, NodeViewTest.SAMPLE.replace("node-1", "node-2"), Duration.ZERO);
-        int slow = serve(n1, 200, NodeViewTest.SAMPLE, Duration.ofMillis(1200));
+        int good = serve(n1, 200, io.x0tta6bl4.monitor.NodeViewTest.SAMPLE, Duration.ZERO);
+        int foreignPort = serve(foreign, 200, io.x0tta6bl4.monitor.NodeViewTest.SAMPLE.replace("node-1", "node-2"), Duration.ZERO);
+        int slow = serve(n1, 200, io.x0tta6bl4.monitor.NodeViewTest.SAMPLE, Duration.ofMillis(1200));
         int broken = serve(n1, 500, "oops", Duration.ZERO);
         int unavailable = serve(n1, 503, "{\"error\":\"audit_unavailable\",\"message\":\"the audit entry could not be committed\"}", Duration.ZERO);
         int closed = 1; // tcpmux: nothing listens there on a machine of this kind, so a connection is refused
@@ -96,7 +97,7 @@ class NodeClientTest {
 
     @Test
     void sendsTheClustersOwnTokenAndReusesItAcrossRequests() throws Exception {
-        NodeApiStandIn server = NodeApiStandIn.start(n1, ca.bundle(), ClusterToken.AUDIENCE, 0, caller -> NodeApiStandIn.Response.ok(NodeViewTest.SAMPLE));
+        NodeApiStandIn server = NodeApiStandIn.start(n1, ca.bundle(), ClusterToken.AUDIENCE, 0, caller -> NodeApiStandIn.Response.ok(io.x0tta6bl4.monitor.NodeViewTest.SAMPLE));
         servers.add(server);
         try (NodeClient client = NodeClient.forCa(ca.dir(), Duration.ofSeconds(2))) {
             for (int i = 0; i < 3; i++) {
@@ -117,8 +118,8 @@ class NodeClientTest {
         CertificateAuthority other = CertificateAuthority.init(dir.resolve("other"), "x0tta6bl4.local", Instant.now(), random);
         // Three real refusals: a node expecting another audience, a node trusting another CA's
         // token key, a policy that does not allow the cluster; and the 403 of a node with no policy yet.
-        int wrongAudience = serve(n1, ca.bundle(), "billing", caller -> NodeApiStandIn.Response.ok(NodeViewTest.SAMPLE));
-        int otherCa = serve(n1, other.bundle(), ClusterToken.AUDIENCE, caller -> NodeApiStandIn.Response.ok(NodeViewTest.SAMPLE));
+        int wrongAudience = serve(n1, ca.bundle(), "billing", caller -> NodeApiStandIn.Response.ok(io.x0tta6bl4.monitor.NodeViewTest.SAMPLE));
+        int otherCa = serve(n1, other.bundle(), ClusterToken.AUDIENCE, caller -> NodeApiStandIn.Response.ok(io.x0tta6bl4.monitor.NodeViewTest.SAMPLE));
         int denied = serve(n1, 403, "{\"error\":\"access_denied\",\"rule\":\"default-deny\",\"reason\":\"no rule allows "
                 + "spiffe://x0tta6bl4.local/operator/x0tta6bl4-cluster to read nodes\"}", Duration.ZERO);
         int pending = serve(n1, ca.bundle(), ClusterToken.AUDIENCE, caller -> NodeApiStandIn.Response.policyPending());

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /** The policy {@code cluster up} installs allows exactly what it says and nothing else. */
 class DefaultPolicyTest {
     private static final String DOMAIN = "mesh.example.org";
-    private static final List<String> RESOURCES = List.of("network", "nodes", "ledger", "policy");
+    private static final List<String> RESOURCES = List.of("network", "nodes", "ledger", "policy", "membership");
     private static final Instant NOW = Instant.parse("2026-03-02T03:04:05Z");
     private final Policy policy = Policy.defaultPolicy(DOMAIN);
 
@@ -27,12 +27,26 @@ class DefaultPolicyTest {
         assertThat(policy.version()).isEqualTo(1);
         assertThat(policy.sourceName()).isEqualTo("default policy");
         assertThat(Policy.parse(text, "ledger").digestHex()).isEqualTo(policy.digestHex());
-        assertThat(policy.rules()).containsExactly(new Rule("members-read", Effect.ALLOW,
-                List.of("spiffe://mesh.example.org/app/*", "spiffe://mesh.example.org/node/*"), RESOURCES, List.of("read"), Conditions.NONE));
+        assertThat(policy.rules()).containsExactly(
+                new Rule("members-read", Effect.ALLOW, List.of("spiffe://mesh.example.org/app/*", "spiffe://mesh.example.org/node/*"), RESOURCES,
+                        List.of("read"), Conditions.NONE),
+                new Rule("operators", Effect.ALLOW, List.of("spiffe://mesh.example.org/operator/*"), List.of("*"), List.of("*"), Conditions.NONE),
+                new Rule("nodes-orchestrate", Effect.ALLOW, List.of("spiffe://mesh.example.org/node/*"), List.of("orchestration"), List.of("*"),
+                        Conditions.NONE));
     }
 
     @Test
-    void appsAndNodesOfTheDomainMayReadTheFourResources() {
+    void operatorsMayDoAnythingAndNodesMayAskTheirHostAgentButAppsMayNot() {
+        assertThat(decide("spiffe://mesh.example.org/operator/cli", "write", "membership").rule()).isEqualTo("operators");
+        assertThat(decide("spiffe://mesh.example.org/operator/cli", "restart", "orchestration").allowed()).isTrue();
+        assertThat(decide("spiffe://mesh.example.org/node/node-2", "restart", "orchestration").rule()).isEqualTo("nodes-orchestrate");
+        assertThat(decide("spiffe://mesh.example.org/node/node-2", "write", "membership").allowed()).isFalse();
+        assertThat(decide("spiffe://mesh.example.org/app/cli", "restart", "orchestration").allowed()).isFalse();
+        assertThat(decide("spiffe://mesh.example.org/host/h1", "restart", "orchestration").allowed()).isFalse();
+    }
+
+    @Test
+    void appsAndNodesOfTheDomainMayReadTheFiveResources() {
         for (String who : List.of("spiffe://mesh.example.org/app/cli", "spiffe://mesh.example.org/node/node-1")) {
             for (String resource : RESOURCES) {
                 Decision d = decide(who, "read", resource);
@@ -51,7 +65,7 @@ class DefaultPolicyTest {
                 assertThat(decide(app, action, resource).allowed()).as("%s %s", action, resource).isFalse();
             }
         }
-        for (String resource : List.of("config", "keys", "network-status", "", "*", "NETWORK")) {
+        for (String resource : List.of("config", "keys", "network-status", "", "*", "NETWORK", "orchestration")) {
             assertThat(decide(app, "read", resource).allowed()).as(resource).isFalse();
         }
         for (String who : List.of("spiffe://other.org/app/cli", "spiffe://mesh.example.org/other/x", "spiffe://mesh.example.org",

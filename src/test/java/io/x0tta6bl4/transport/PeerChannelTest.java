@@ -54,7 +54,8 @@ class PeerChannelTest {
 
     private PeerServer serve(NodeCredentials self, List<SvidTls.Refusal> refusals) {
         return PeerServer.start("127.0.0.1", 0, self, ca.bundle(), InstantSource.system(), MEMBERS::contains, refusals::add,
-                caller -> ("{\"caller\":\"" + caller + "\"}").getBytes(StandardCharsets.UTF_8));
+                List.of(new PeerRoute(PeerServer.PROBE_PATH, MEMBERS::contains,
+                        caller -> PeerRoute.Reply.json(("{\"caller\":\"" + caller + "\"}").getBytes(StandardCharsets.UTF_8)))));
     }
 
     private PeerClient client(NodeCredentials self, String peer, int port, List<SvidTls.Refusal> refusals) {
@@ -74,7 +75,7 @@ class PeerChannelTest {
     void aPortInUseFailsTheStartInsteadOfLeavingANodeWithoutItsListener() throws IOException {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             assertThatThrownBy(() -> PeerServer.start("127.0.0.1", taken.getLocalPort(), two, ca.bundle(), InstantSource.system(), MEMBERS::contains,
-                    r -> {}, caller -> new byte[0]))
+                    r -> {}, List.of()))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessage("the peer listener cannot listen on 127.0.0.1:" + taken.getLocalPort() + " (is the port in use by another process?)");
         }

@@ -1,14 +1,15 @@
-package io.x0tta6bl4.orchestration;
+package io.x0tta6bl4.monitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.x0tta6bl4.monitor.PeerState;
+import java.util.List;
+import java.util.Optional;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-class NodeViewTest {
-    static final String SAMPLE = """
+public class NodeViewTest {
+    public static final String SAMPLE = """
             {"name":"node-1","id":"spiffe://x0tta6bl4.local/node/node-1","pid":1234,"leader":"node-2","ledger_size":17,
              "peers":[{"name":"node-2","state":"alive","since":"2026-11-24T12:00:00.123456Z","last_failure":null},
                       {"name":"node-3","state":"down","since":"2026-11-24T12:00:05.000100Z","last_failure":"refused"}],
@@ -61,7 +62,24 @@ class NodeViewTest {
         assertThatThrownBy(() -> NodeView.parse("n", """
                 {"name":"node-1","peers":[],"changes":[{"peer":"node-2","from":"alive","to":"down","at":"yesterday"}]}"""))
                 .hasMessage("n: changes[0].at: 'yesterday' is not an ISO-8601 instant");
-        assertThatThrownBy(() -> NodeView.parse("n", "{\"name\":\"node-1\"}")).hasMessage("n: peers: is missing");
+        assertThatThrownBy(() -> NodeView.parse("n", "{\"name\":\"node-1\"}")).hasMessage("n: peers: must be a list");
         assertThatThrownBy(() -> NodeView.parse("n", "[1]")).hasMessage("n: expected a JSON object");
+    }
+
+    /** What the node renders the cluster commands parse back, field for field. */
+    @Test
+    void whatANodeRendersParsesBackToTheSameView() {
+        LoadSample load = new LoadSample(0, 12.5, 40, 33, 61, 800, 2100, 0.5, 3, 950, 1);
+        NodeView v = new NodeView("node-1", "spiffe://td/node/node-1", 4321, Optional.of(Instant.parse("2026-12-06T20:00:00Z")),
+                Optional.of("node-2"), 99, "LISTENER", Optional.of(new NodeView.Membership("active", "listener")),
+                List.of(new NodeView.Peer("node-2", PeerState.ALIVE, Optional.of(Instant.parse("2026-12-06T20:00:01Z")), Optional.empty(),
+                                Optional.of(0.412), Optional.of(new NodeView.Membership("active", "voter")), List.of()),
+                        new NodeView.Peer("node-6", PeerState.UNKNOWN, Optional.of(Instant.parse("2026-12-06T20:00:02Z")), Optional.of("refused"),
+                                Optional.empty(), Optional.of(new NodeView.Membership("active", "listener")), List.of("node-3"))),
+                List.of(new NodeView.Change("node-3", PeerState.ALIVE, PeerState.DOWN, Instant.parse("2026-12-06T20:00:03Z"), "3 misses")),
+                Optional.of(load));
+        String json = new String(v.toJson(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(json).contains("\"state\":\"joining\"");
+        assertThat(NodeView.parse("node-1", json)).isEqualTo(v);
     }
 }
