@@ -127,7 +127,8 @@ final class ClusterCommand {
         @Option(names = "--dir", required = true, description = "A new or empty directory for the cluster.") Path dir;
         @Option(names = "--trust-domain", defaultValue = LocalCluster.Settings.DEFAULT_TRUST_DOMAIN, description = "Trust domain (default ${DEFAULT-VALUE}).") String trustDomain;
         @Option(names = "--detector", defaultValue = "consecutive-misses", description = "consecutive-misses (default) or phi-accrual.") String detector;
-        @Option(names = "--timeout", defaultValue = "120s", description = "How long to wait for the cluster to be ready (default ${DEFAULT-VALUE}).") Duration timeout;
+        @Option(names = "--timeout", defaultValue = "240s", description = {"How long to wait for the cluster to be ready, the nodes' starts",
+                "included (default ${DEFAULT-VALUE})."}) Duration timeout;
         @Option(names = "--join", defaultValue = "sequential", description = {"How joiners start: sequential (each once the previous one is seen alive;",
                 "default, gentle on a small machine) or parallel (all at once)."}) String join;
         @Option(names = "--exit-with", paramLabel = "PID", description = {"End the host agent and every node it runs when process PID exits",
@@ -284,7 +285,7 @@ final class ClusterCommand {
             "Take a node out of the mesh: a live member writes its LEAVE; once no member lists it, it is stopped through the",
             "host agent. A voter that leaves is replaced by a listener. Its name is never used again."})
     static final class RemoveNode extends OnNode {
-        @Option(names = "--timeout", defaultValue = "60s", description = "How long to wait until no member lists it (default ${DEFAULT-VALUE}).") Duration timeout;
+        @Option(names = "--timeout", defaultValue = "120s", description = "How long to wait until no member lists it (default ${DEFAULT-VALUE}).") Duration timeout;
 
         @Override
         int on(LocalCluster cluster) {

@@ -1,7 +1,6 @@
 package io.x0tta6bl4.orchestration;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -14,23 +13,29 @@ import java.util.Optional;
  * <pre>
  * {"members":[{"name":"node-1","spiffe_id":"spiffe://td/node/node-1","role":"voter","status":"active",
  *              "host":"127.0.0.1","api_port":41001,"peer_port":41002,"raft_port":41003,
- *              "joined_at":"...","since":"...","reason":null}, ...],
- *  "next_name":"node-6", "raft":{"voters":["node-1",...],"listeners":["node-6"]}}
+ *              "joined_at":4,"since":4,"reason":null}, ...],
+ *  "next_name":"node-6", "raft":{"voters":["node-1",...],"listeners":["node-6"],"leader":"node-1","changing":false}}
  * </pre>
  *
- * Roles and statuses are kept as the node wrote them (voter/listener, active/fenced/left), so a
+ * {@code joined_at} and {@code since} are ledger sequence numbers: of the member's first JOIN,
+ * and of the entry that gave it its current role and status. Roles and statuses are kept as the node wrote them (voter/listener, active/fenced/left), so a
  * newer node's additions read as text rather than failing the command; unknown fields are ignored.
  */
-public record Members(List<Member> members, String nextName, List<String> voters, List<String> listeners) {
+public record Members(List<Member> members, String nextName, List<String> voters, List<String> listeners, boolean changing) {
     public Members {
         members = List.copyOf(members);
         voters = List.copyOf(voters);
         listeners = List.copyOf(listeners);
     }
 
-    /** One member as the membership fold has it. */
+    /**
+     * One member as the membership fold has it.
+     *
+     * @param joinedAt the ledger sequence number of its first JOIN
+     * @param since    the ledger sequence number of the entry that gave it its current role and status
+     */
     public record Member(String name, String spiffeId, String role, String status, String host, int apiPort, int peerPort, int raftPort,
-                         Optional<Instant> joinedAt, Optional<Instant> since, Optional<String> reason) {
+                         long joinedAt, long since, Optional<String> reason) {
         public boolean active() {
             return status.equals("active");
         }
@@ -69,12 +74,13 @@ public record Members(List<Member> members, String nextName, List<String> voters
             members.add(member(r, m, path));
         }
         JsonNode raft = r.object(root, "", "raft");
-        return new Members(members, r.text(root, "", "next_name"), r.textList(raft, "raft", "voters"), r.textList(raft, "raft", "listeners"));
+        return new Members(members, r.text(root, "", "next_name"), r.textList(raft, "raft", "voters"), r.textList(raft, "raft", "listeners"),
+                raft.has("changing") && r.bool(raft, "raft", "changing"));
     }
 
     static Member member(JsonReader r, JsonNode m, String path) {
         return new Member(r.text(m, path, "name"), r.text(m, path, "spiffe_id"), r.text(m, path, "role"), r.text(m, path, "status"),
                 r.text(m, path, "host"), r.port(m, path, "api_port"), r.port(m, path, "peer_port"), r.port(m, path, "raft_port"),
-                r.optionalInstant(m, path, "joined_at"), r.optionalInstant(m, path, "since"), r.optionalText(m, path, "reason"));
+                r.integer(m, path, "joined_at", 0, Long.MAX_VALUE), r.integer(m, path, "since", 0, Long.MAX_VALUE), r.optionalText(m, path, "reason"));
     }
 }

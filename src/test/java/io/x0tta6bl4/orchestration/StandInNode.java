@@ -340,12 +340,15 @@ public final class StandInNode {
             String r = role(e.getKey());
             list.addObject().put("name", e.getKey()).put("spiffe_id", "spiffe://" + trustDomain + "/node/" + e.getKey()).put("role", r)
                     .put("status", "active").put("host", host).put("api_port", p.api).put("peer_port", p.peerPort).put("raft_port", p.raft)
-                    .putNull("joined_at").putNull("since").putNull("reason");
+                    .put("joined_at", 0).put("since", 0).putNull("reason");
             (r.equals("voter") ? voters : listeners).add(e.getKey());
             max = Math.max(max, number(e.getKey()));
         }
         m.put("next_name", "node-" + (max + 1));
-        m.putObject("raft").setAll(Map.of("voters", voters, "listeners", listeners));
+        ObjectNode raft = m.putObject("raft");
+        raft.set("voters", voters);
+        raft.set("listeners", listeners);
+        raft.put("changing", false);
         return m.toString();
     }
 }
