@@ -43,7 +43,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -60,8 +59,8 @@ import org.slf4j.LoggerFactory;
  * is an {@link Endpoint}: it needs {@code Authorization: Bearer <JWT-SVID>}, is decided by the
  * policy, and is audited in the ledger before it is answered (see {@link Gate}). Errors are JSON
  * with a stable {@code error} code and a {@code message}, never a stack trace. Every request is
- * counted in {@code requests} (latency, 5xx as errors) and {@code inFlight} (the load sampler's
- * queue length). The routes and their JSON are in docs/api.md and the OpenAPI document.
+ * counted in {@code requests} (latency, 5xx as errors), which the load sampler reads. The routes
+ * and their JSON are in docs/api.md and the OpenAPI document.
  */
 public final class ApiServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -97,7 +96,7 @@ public final class ApiServer implements AutoCloseable {
         this.server = server;
     }
 
-    public static ApiServer start(String host, int port, Wiring w, RequestStats requests, AtomicInteger inFlight, LongSupplier nanoTime) {
+    public static ApiServer start(String host, int port, Wiring w, RequestStats requests, LongSupplier nanoTime) {
         Gate gate = new Gate(w.node(), w.verifier(), w.audience(), w.policy(), new RateLimiter(), w.ledger(), w.clock(), w.auditTimeout());
         Map<Endpoint, Gate.Handler> handlers = handlers(w);
         byte[] health = Gate.bytes(JSON.createObjectNode().put("status", "up").put("node", w.node()));
@@ -113,11 +112,9 @@ public final class ApiServer implements AutoCloseable {
                 .routing(r -> {
                     r.addFilter((chain, req, res) -> {
                         long start = nanoTime.getAsLong();
-                        inFlight.incrementAndGet();
                         try {
                             chain.proceed();
                         } finally {
-                            inFlight.decrementAndGet();
                             long end = nanoTime.getAsLong();
                             requests.record(end, end - start, res.status().code() >= 500);
                         }

@@ -102,7 +102,9 @@ final class DemoCommand implements Runnable {
 
         out.println();
         out.println("Envelopes, credentials, ledger data and the cluster's logs are in " + caDir + "; try:");
-        out.println("  ./x0tta6bl4 envelope open --dir " + caDir + " --as node-b --in " + caDir.resolve("config-update.xwing.env"));
+        // As of the instant it was sent: the envelope is checked for freshness (30 s), and this hint is read later.
+        out.println("  ./x0tta6bl4 envelope open --dir " + caDir + " --as node-b --in " + caDir.resolve("config-update.xwing.env") + " --at "
+                + accepted.getFirst().timestamp());
         out.println("  ./x0tta6bl4 ledger verify --data " + caDir.resolve("ledger").resolve("node-b"));
         out.println("  ./x0tta6bl4 cluster up --nodes 3 --dir /tmp/mesh    (a cluster that stays up; docs/cluster.md)");
         out.println();

@@ -68,13 +68,21 @@ final class EnvelopeCommand {
         @Option(names = "--dir", required = true, description = "CA directory.") Path dir;
         @Option(names = "--as", required = true, description = "Receiving node name.") String as;
         @Option(names = "--in", required = true, description = "Envelope file.") Path in;
+        @Option(names = "--at", description = {"Check it as of this instant (ISO-8601, e.g. 2026-12-06T21:00:00Z): to inspect a kept envelope",
+                "after its 30-second freshness window, give the time it was sent. Default: now."}) String at;
 
         @Override
         public void run() {
+            Instant when;
+            try {
+                when = at == null ? Instant.now() : Instant.parse(at);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new Main.UsageProblem("--at " + at + ": not an ISO-8601 instant; write e.g. 2026-12-06T21:00:00Z");
+            }
             CertificateAuthority ca = CertificateAuthority.load(dir);
             NodeCredentials self = NodeCredentials.load(ca.nodeDir(as));
-            PeerDirectory senders = PeerDirectory.ofCaDirectory(ca, Instant.now());
-            EnvelopeOpener opener = new EnvelopeOpener(self.keys(), senders, InstantSource.system());
+            PeerDirectory senders = PeerDirectory.ofCaDirectory(ca, when);
+            EnvelopeOpener opener = new EnvelopeOpener(self.keys(), senders, at == null ? InstantSource.system() : InstantSource.fixed(when));
             try {
                 Opened opened = opener.open(read(in, "--in"));
                 System.out.write(opened.plaintext());

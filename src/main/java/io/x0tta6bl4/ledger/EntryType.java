@@ -23,7 +23,9 @@ public enum EntryType {
     VOTE,
     PROPOSAL_RESULT,
     INCIDENT,
-    SCALING;
+    SCALING,
+    /** A load threshold crossed for long enough (RAISED), or back under it for as long (CLEARED). */
+    LOAD_ALERT;
 
     public static Optional<EntryType> parse(String name) {
         return Arrays.stream(values()).filter(t -> t.name().equals(name)).findFirst();

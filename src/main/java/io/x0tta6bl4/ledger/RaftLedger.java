@@ -257,8 +257,23 @@ public final class RaftLedger implements Ledger, ReplicaGroup {
         return p;
     }
 
+    /**
+     * Who may open a Raft connection: whom the configuration admits, and, whatever it says, every
+     * replica of the group's current configuration. A member the mesh fences is refused only once
+     * the group has removed it: refused earlier, a fenced leader could not commit its own removal
+     * and the group would be left without a quorum.
+     */
+    private boolean admitted(SpiffeId id) {
+        if (config.admitted().test(id)) {
+            return true;
+        }
+        String path = id.path();
+        String name = path.startsWith("/node/") ? path.substring("/node/".length()) : null;
+        return name != null && id.memberOf(config.bundle().trustDomain()) && known.stream().anyMatch(r -> r.name().equals(name));
+    }
+
     private Parameters tls(RaftLedgerConfig c) {
-        var trust = SvidTls.trustManager(c.bundle(), c.clock(), c.admitted(),
+        var trust = SvidTls.trustManager(c.bundle(), c.clock(), this::admitted,
                 r -> LOG.warn("ledger replica {} refused a TLS peer at {}: {}", c.self(), r.remote(), r.reason()));
         GrpcTlsConfig tls = new GrpcTlsConfig(SvidTls.keyManagers(c.credentials())[0], trust, true);
         Parameters parameters = new Parameters();

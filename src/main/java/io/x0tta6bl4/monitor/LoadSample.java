@@ -23,7 +23,8 @@ package io.x0tta6bl4.monitor;
  *     there were none
  * @param errorRatePercent failed requests as a percentage of the requests of the same window
  *     (0..100); 0 when there were none
- * @param queueLength requests waiting to be served at {@code atNanos}, a count
+ * @param queueLength entries this node has submitted to the ledger that wait to be committed at
+ *     {@code atNanos}, a count: the queue that builds when the ledger cannot keep up
  * @param diskWriteMicros the most recent 4 KiB write-plus-fsync latency, in microseconds, as
  *     measured by {@link DiskLatencyProbe}, or -1 when none has been measured yet
  * @param gcPauseMillis stop-the-world GC pause time, in milliseconds, accumulated since the

@@ -58,7 +58,7 @@ public final class LoadSampler {
     /**
      * @param sources the raw numbers, usually {@link LoadSources#jvm()}
      * @param requests the request window the node's API records into
-     * @param queueLength how many requests wait to be served right now
+     * @param queueLength how many of this node's ledger entries wait to be committed right now
      * @param latestDiskWriteMicros the newest disk write latency, negative until one was measured,
      *     usually {@link DiskLatencyProbe#latestMicros()}
      */

@@ -14,6 +14,8 @@ import io.x0tta6bl4.mesh.Member;
 import io.x0tta6bl4.mesh.Membership;
 import io.x0tta6bl4.mesh.MembershipFold;
 import io.x0tta6bl4.monitor.DiskLatencyProbe;
+import io.x0tta6bl4.monitor.LoadAlerts;
+import io.x0tta6bl4.monitor.LoadSample;
 import io.x0tta6bl4.monitor.LoadSampler;
 import io.x0tta6bl4.monitor.LoadSources;
 import io.x0tta6bl4.monitor.NodeView;
@@ -35,7 +37,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -183,7 +184,13 @@ public final class NodeAgent implements AutoCloseable {
                     sampler = new LoadSampler(LoadSources.jvm(), requests, ledger::pendingAppends, disk::latestMicros);
                     Scheduler sampling = runtime.scheduler("load-sampler", Thread.NORM_PRIORITY);
                     Scheduler diskProbe = runtime.scheduler("disk-probe", Thread.NORM_PRIORITY);
-                    every(sampling, SAMPLE_EVERY, () -> sampler.sample(runtime.nanoTime().getAsLong()));
+                    LoadAlerts alerts = new LoadAlerts(thresholds(config.load()));
+                    every(sampling, SAMPLE_EVERY, () -> {
+                        LoadSample sample = sampler.sample(runtime.nanoTime().getAsLong());
+                        for (LoadAlerts.Change c : alerts.onSample(sample)) {
+                            writer.append(loadAlert(c));
+                        }
+                    });
                     every(diskProbe, DISK_PROBE_EVERY, () -> {
                         try {
                             disk.measureMicros();
@@ -199,7 +206,7 @@ public final class NodeAgent implements AutoCloseable {
                     api = ApiServer.start(config.host(), port(config.ports().api(), PublishedEndpoints.Published::api),
                             new ApiServer.Wiring(config.name(), credentials, new JwtSvidVerifier(bundle, runtime.clock()), config.api().audience(), mesh,
                                     ledger, policy::current, new ApiServer.Content(metrics::scrape, metrics.contentType()), runtime.clock(), AUDIT_TIMEOUT),
-                            requests, new AtomicInteger(), runtime.nanoTime());
+                            requests, runtime.nanoTime());
                     return api::close;
                 }),
                 new Module("membership", () -> {
@@ -216,6 +223,29 @@ public final class NodeAgent implements AutoCloseable {
                             startedAt, config.host(), api.port(), peerServer.port(), ledger.port()));
                     return () -> ready = false;
                 }));
+    }
+
+    static LoadAlerts.Thresholds thresholds(NodeConfig.LoadThresholds t) {
+        return new LoadAlerts.Thresholds(t.cpuPercent(), t.memoryPercent(), t.latencyP99().toNanos() / 1_000, t.errorRatePercent(), t.queueLength(),
+                t.sustain().toNanos());
+    }
+
+    /** The LOAD_ALERT entry of one alert change: this node as actor and resource, what crossed which line, for how long. */
+    private io.x0tta6bl4.ledger.Submission loadAlert(LoadAlerts.Change c) {
+        String metric = switch (c.kind()) {
+            case HIGH_CPU_USAGE -> "system_cpu_percent";
+            case HIGH_MEMORY_USAGE -> "memory_percent";
+            case HIGH_LATENCY -> "latency_p99_us";
+            case HIGH_ERROR_RATE -> "error_rate_percent";
+            case QUEUE_BUILDUP -> "ledger_queue_length";
+        };
+        String payload = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
+                .put("node", config.name()).put("alert", c.kind().name()).put("metric", metric).put("value", c.value())
+                .put("threshold", c.threshold()).put("sustained_ms", (c.atNanos() - c.sinceNanos()) / 1_000_000)
+                .put("at", runtime.clock().instant().toString()).toString();
+        LOG.warn("{}: {} {} ({} {} against {})", config.name(), c.kind(), c.raised() ? "raised" : "cleared", metric, c.value(), c.threshold());
+        return new io.x0tta6bl4.ledger.Submission(io.x0tta6bl4.ledger.EntryType.LOAD_ALERT, id, c.kind().name(), id.toString(),
+                c.raised() ? "RAISED" : "CLEARED", payload);
     }
 
     private void loadIdentity() {

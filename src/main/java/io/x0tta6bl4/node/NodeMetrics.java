@@ -57,7 +57,7 @@ final class NodeMetrics {
         loadGauge("x0tta6bl4_request_latency_p50_seconds", "API request latency p50 over the sliding window", load, l -> l.latencyP50Micros() / 1e6);
         loadGauge("x0tta6bl4_request_latency_p99_seconds", "API request latency p99 over the sliding window", load, l -> l.latencyP99Micros() / 1e6);
         loadGauge("x0tta6bl4_request_error_rate_percent", "API requests answered 5xx over the sliding window, %", load, LoadSample::errorRatePercent);
-        loadGauge("x0tta6bl4_queue_length", "API requests in flight", load, l -> l.queueLength());
+        loadGauge("x0tta6bl4_queue_length", "Ledger entries this node submitted that wait to be committed", load, l -> l.queueLength());
         loadGauge("x0tta6bl4_disk_write_seconds", "Latest 4 KiB write + fsync in the data directory", load,
                 l -> l.diskWriteMicros() < 0 ? -1 : l.diskWriteMicros() / 1e6);
         loadGauge("x0tta6bl4_gc_pause_seconds", "GC pause time within the latest 100 ms sample", load, l -> l.gcPauseMillis() / 1e3);

@@ -20,7 +20,6 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /** One node's API server on loopback, with a CA, the default policy and an HTTPS client that trusts the CA. */
@@ -42,7 +41,7 @@ final class ApiFixture implements AutoCloseable {
         Policy policy = Policy.defaultPolicy(DOMAIN);
         server = ApiServer.start("127.0.0.1", 0, new ApiServer.Wiring("node-1", node, new JwtSvidVerifier(ca.bundle(), InstantSource.system()),
                 "x0tta6bl4", mesh, ledger, () -> Optional.of(policy), new ApiServer.Content(metrics, "text/plain"), InstantSource.system(),
-                auditTimeout), new RequestStats(Duration.ofSeconds(10), 10), new AtomicInteger(), System::nanoTime);
+                auditTimeout), new RequestStats(Duration.ofSeconds(10), 10), System::nanoTime);
     }
 
     /** A token for {@code app/ops}, which the default policy lets read everything. */

@@ -54,6 +54,23 @@ class EnvelopeCommandTest {
         assertThat(r.err()).isEmpty();
     }
 
+    /** A kept envelope can be inspected after its freshness window, as of the instant it was sent; without --at it is stale. */
+    @Test
+    void atChecksAnEnvelopeAsOfAnInstantAndABadInstantIsAUsageError() {
+        Path envelope = seal("xwing");
+        String later = java.time.Instant.now().plusSeconds(120).toString();
+        Cli stale = Cli.runCapturingSystemOut("envelope", "open", "--dir", ca.toString(), "--as", "node-b", "--in", envelope.toString(), "--at", later);
+        assertThat(stale.exit()).as(stale.toString()).isEqualTo(1);
+        assertThat(stale.err()).contains("stale");
+        Cli sent = Cli.runCapturingSystemOut("envelope", "open", "--dir", ca.toString(), "--as", "node-b", "--in", envelope.toString(), "--at",
+                java.time.Instant.now().toString());
+        assertThat(sent.exit()).as(sent.toString()).isZero();
+        assertThat(sent.out()).isEqualTo(MESSAGE);
+        Cli bad = Cli.run("envelope", "open", "--dir", ca.toString(), "--as", "node-b", "--in", envelope.toString(), "--at", "yesterday");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("--at yesterday: not an ISO-8601 instant");
+    }
+
     @Test
     void theMlKemOnlySuiteRoundTripsToo() {
         Cli r = open("node-b", seal("mlkem768"));

@@ -41,14 +41,18 @@ class MembershipTest {
         }
     }
 
+    /** The group as its leader sees it; with no leader (an election under way), an assertion error that awaitility retries. */
+    private NodeAgent leader() {
+        return mesh.agents.values().stream().filter(a -> a.ledger().isLeader()).findFirst()
+                .orElseThrow(() -> new AssertionError("no leader at the moment"));
+    }
+
     private Set<String> voters() {
-        NodeAgent leader = mesh.agents.values().stream().filter(a -> a.ledger().isLeader()).findFirst().orElseThrow();
-        return leader.ledger().group().voters().stream().map(Replica::name).collect(Collectors.toSet());
+        return leader().ledger().group().voters().stream().map(Replica::name).collect(Collectors.toSet());
     }
 
     private Set<String> listeners() {
-        NodeAgent leader = mesh.agents.values().stream().filter(a -> a.ledger().isLeader()).findFirst().orElseThrow();
-        return leader.ledger().group().listeners().stream().map(Replica::name).collect(Collectors.toSet());
+        return leader().ledger().group().listeners().stream().map(Replica::name).collect(Collectors.toSet());
     }
 
     private PeerState seenBy(String observer, String peer) {
@@ -73,6 +77,34 @@ class MembershipTest {
                 "Bearer " + mesh.token("operator/test"));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return JSON.readTree(r.body());
+    }
+
+    /**
+     * Regression: fencing the leader shut it out of the others' Raft listeners at once, so it could
+     * not commit its own removal and the group was left without a quorum. The fenced leader now
+     * stays reachable to the group until the group has removed it.
+     */
+    @Test
+    void fencingTheLeaderHandsTheGroupToTheOthers() throws Exception {
+        mesh = new TestMesh(dir, 3);
+        mesh.add("node-4");
+        List<String> all = List.of("node-1", "node-2", "node-3", "node-4");
+        everyoneSeesEveryoneAlive(all);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(voters()).hasSize(4));
+        String leader = await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> leader().name(), n -> n != null);
+        String other = all.stream().filter(n -> !n.equals(leader)).findFirst().orElseThrow();
+        change(other, leader, "fence");
+        List<String> rest = all.stream().filter(n -> !n.equals(leader)).toList();
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            NodeAgent now = rest.stream().map(mesh.agents::get).filter(a -> a.ledger().isLeader()).findFirst()
+                    .orElseThrow(() -> new AssertionError("no leader among the others yet"));
+            assertThat(now.ledger().group().voters()).extracting(Replica::name).containsExactlyInAnyOrderElementsOf(rest);
+        });
+        HttpResponse<String> status = mesh.get(rest.getFirst(), "/api/network/status", "Bearer " + mesh.token("app/test"));
+        assertThat(status.statusCode()).as(status.body()).isEqualTo(200);
+        for (String n : rest) {
+            assertThat(mesh.agents.get(n).nodeView().stateOf(leader)).as(n + " does not probe the fenced " + leader).isEmpty();
+        }
     }
 
     @Test

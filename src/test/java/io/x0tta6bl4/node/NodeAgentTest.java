@@ -180,4 +180,25 @@ class NodeAgentTest {
         // The impostor's attempts did not disturb the real node-2.
         assertThat(stateSeenBy("node-1", "node-2")).isIn("alive", "joining");
     }
+
+    /** A load threshold crossed for its sustain is a LOAD_ALERT entry in the ledger, written by the node it is about. */
+    @Test
+    void aSustainedCrossingOfALoadThresholdIsALedgeredLoadAlert() throws Exception {
+        // Memory in use is always above 0.1 % of the machine's: the alert must be raised within the sustain.
+        mesh = new TestMesh(dir, 1, "load: {memory_percent: 0.1, sustain: 300ms}\n");
+        agents = mesh.agents;
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            List<LedgerEntry> alerts = entries("node-1", EntryType.LOAD_ALERT);
+            assertThat(alerts).anySatisfy(e -> {
+                assertThat(e.submission().action()).isEqualTo("HIGH_MEMORY_USAGE");
+                assertThat(e.submission().status()).isEqualTo("RAISED");
+                assertThat(e.submission().actor().toString()).isEqualTo("spiffe://mesh.test/node/node-1");
+                JsonNode p = payload(e);
+                assertThat(p.get("metric").asText()).isEqualTo("memory_percent");
+                assertThat(p.get("value").asDouble()).isGreaterThan(0.1);
+                assertThat(p.get("sustained_ms").asLong()).isGreaterThanOrEqualTo(300);
+            });
+            assertThat(alerts).as("raised once, not once per sample").hasSize(1);
+        });
+    }
 }

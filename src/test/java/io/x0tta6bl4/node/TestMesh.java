@@ -30,11 +30,18 @@ final class TestMesh implements AutoCloseable {
     final Map<String, NodeAgent> agents = new LinkedHashMap<>();
     final Map<String, NodeConfig> configs = new LinkedHashMap<>();
     private final Map<String, NodeRuntime> runtimes = new LinkedHashMap<>();
+    private final String extra;
     final HttpClient https;
     private final SecureRandom random = new SecureRandom();
 
     TestMesh(Path dir, int n) throws Exception {
+        this(dir, n, "");
+    }
+
+    /** @param extra YAML every node.yaml gets besides the basics (a {@code load:} section, say) */
+    TestMesh(Path dir, int n, String extra) throws Exception {
         this.dir = dir;
+        this.extra = extra;
         ca = CertificateAuthority.init(dir.resolve("ca"), DOMAIN, Instant.now(), random);
         Files.writeString(dir.resolve("policy.yaml"), Policy.defaultDocument(DOMAIN));
         for (int i = 1; i <= n; i++) {
@@ -66,7 +73,7 @@ final class TestMesh implements AutoCloseable {
 
     /** Writes {@code name}'s node.yaml: the CA directory's bundle and credentials, free ports, {@code join}. */
     private void configure(String name, String join) throws IOException {
-        String y = "name: " + name + "\ntrust_domain: " + DOMAIN + "\ndata_dir: data\nca_dir: ../ca\napi: {bootstrap_policy: ../policy.yaml}\n" + join;
+        String y = "name: " + name + "\ntrust_domain: " + DOMAIN + "\ndata_dir: data\nca_dir: ../ca\napi: {bootstrap_policy: ../policy.yaml}\n" + join + extra;
         Path file = dir.resolve(name).resolve("node.yaml");
         Files.createDirectories(file.getParent());
         Files.writeString(file, y);
