@@ -357,7 +357,7 @@ public final class LocalCluster implements AutoCloseable {
             for (ClusterStatus.NodeStatus n : status.nodes()) {
                 if (!n.name().equals(name) && n.process() == ProcessState.RUNNING && !n.outOfMesh()
                         && n.view().flatMap(v -> v.stateOf(name)).orElse(PeerState.UNKNOWN) != PeerState.ALIVE) {
-                    notYet.add(n.name() + " (" + n.view().map(v -> v.stateOf(name).map(NodeView::wire).orElse("does not list it"))
+                    notYet.add(n.name() + " (" + n.view().map(v -> v.stateOf(name).map(NodeView::wire).orElse("does not list it; " + lag(status, n)))
                             .orElse(noView(n.answer())) + ")");
                 }
             }
@@ -373,6 +373,15 @@ public final class LocalCluster implements AutoCloseable {
             }
             sleep(POLL);
         }
+    }
+
+    /**
+     * "ledger 2452 of the leader's 5100 entries": a member that does not yet show a change is
+     * usually one whose replica is behind, and this says by how much.
+     */
+    private static String lag(ClusterStatus status, ClusterStatus.NodeStatus n) {
+        Optional<Long> leader = status.leader().flatMap(l -> status.node(l).view()).map(NodeView::ledgerSize);
+        return n.view().map(v -> "ledger " + v.ledgerSize() + leader.map(l -> " of the leader's " + l).orElse("") + " entries").orElse(noView(n.answer()));
     }
 
     /** Why an answer holds no view, in a few words. */
@@ -631,7 +640,7 @@ public final class LocalCluster implements AutoCloseable {
         while (true) {
             ClusterStatus status = status();
             List<String> still = status.nodes().stream().filter(n -> !n.name().equals(name) && n.view().flatMap(v -> v.stateOf(name)).isPresent())
-                    .map(ClusterStatus.NodeStatus::name).toList();
+                    .map(n -> n.name() + " (" + lag(status, n) + ")").toList();
             if (still.isEmpty()) {
                 break;
             }
