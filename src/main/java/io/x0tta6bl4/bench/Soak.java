@@ -31,7 +31,8 @@ import java.util.function.Consumer;
  * soak began, about a node whose process is still running, is a false positive. A node process
  * that exits is reported separately: the soak is then void, not passed. Polls a node did not
  * answer in time are counted (a node starved enough to miss its API deadline is worth knowing
- * about, but it is not a detector's verdict). Each poll is one audited request per node.
+ * about, but it is not a detector's verdict), and so are the 403s of a node whose ledger does not
+ * hold the policy yet (a joiner, for its first seconds). Each poll is one audited request per node.
  *
  * <p>With {@code joinNode}, one node is added ({@link LocalCluster#addNode}) a third of the way in,
  * while the burners run, and the soak goes on watching: a joining node is not judged by anyone
@@ -145,7 +146,7 @@ public final class Soak {
                     }
                     continue;
                 }
-                if (node.refused().isPresent()) {
+                if (node.refused().filter(r -> !r.policyPending()).isPresent()) {
                     throw ClusterException.failed(node.name() + " " + node.refused().get().explain() + "; the soak cannot read its detector");
                 }
                 if (node.view().isEmpty()) {

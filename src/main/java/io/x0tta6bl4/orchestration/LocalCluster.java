@@ -226,10 +226,23 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    /** What the host agent knows of every node, by name. */
+    /**
+     * What the host agent knows of every node, by name. When no agent runs, the same is read from
+     * its state.json and the process table: looking does not start an agent (acting does).
+     */
     public Map<String, NodeHandle> handles() {
         Map<String, NodeHandle> out = new LinkedHashMap<>();
-        for (NodeHandle h : await(orchestrator().list())) {
+        List<NodeHandle> all;
+        if (agentClient().agentRunning()) {
+            all = await(agentClient().list());
+        } else {
+            try {
+                all = ProcessOrchestrator.recorded(layout);
+            } catch (IllegalArgumentException e) {
+                throw ClusterException.failed(e.getMessage());
+            }
+        }
+        for (NodeHandle h : all) {
             out.put(h.name(), h);
         }
         return out;
@@ -279,7 +292,7 @@ public final class LocalCluster implements AutoCloseable {
                 List<CompletableFuture<NodeHandle>> started = new ArrayList<>();
                 for (String name : joiners) {
                     ClusterState.update(layout.dir(), s -> s.with(name));
-                    started.add(agentClient().spawn(spec(name, new NodeSpec.Join.Seeds(seeds), settings)));
+                    started.add(orchestrator().spawn(spec(name, new NodeSpec.Join.Seeds(seeds), settings)));
                 }
                 started.forEach(f -> started(await(f)));
             }
@@ -289,7 +302,7 @@ public final class LocalCluster implements AutoCloseable {
     /** Records the name in cluster.json, then asks the agent to spawn it. */
     private NodeHandle spawn(NodeSpec spec) {
         ClusterState.update(layout.dir(), s -> s.with(spec.name()));
-        return started(await(agentClient().spawn(spec)));
+        return started(await(orchestrator().spawn(spec)));
     }
 
     private NodeHandle started(NodeHandle h) {
@@ -321,7 +334,7 @@ public final class LocalCluster implements AutoCloseable {
         progress.accept("bringing back the stopped " + s.nodes().size() + "-node cluster in " + layout.dir() + " (same specs, credentials and data)");
         List<CompletableFuture<NodeHandle>> pending = new ArrayList<>();
         for (String n : s.nodes()) {
-            CompletableFuture<NodeHandle> f = agentClient().restart(n);
+            CompletableFuture<NodeHandle> f = orchestrator().restart(n);
             if (settings.pace() == JoinPace.SEQUENTIAL) {
                 started(await(f));
             } else {
@@ -341,7 +354,7 @@ public final class LocalCluster implements AutoCloseable {
             throw ClusterException.refused(name + " is already running (pid " + before.pid() + ", " + before.state().wire() + ")");
         }
         long deadline = System.nanoTime() + timeout.toNanos();
-        NodeHandle h = started(await(agentClient().restart(name)));
+        NodeHandle h = started(await(orchestrator().restart(name)));
         awaitSeenAlive(name, remaining(deadline));
         return h;
     }

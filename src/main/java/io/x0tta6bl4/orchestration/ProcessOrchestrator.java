@@ -449,18 +449,31 @@ final class ProcessOrchestrator implements Orchestrator, AutoCloseable {
     }
 
     private NodeHandle handle(Node n) {
-        Optional<NodeProcess> p = processOf(n);
-        NodeProcess proc = p.orElseThrow(() -> OrchestratorException.conflict(n.spec.name() + " is being enrolled; it has no process yet"));
-        ProcessState state = NodeProcesses.state(p, layout.config(n.spec.name()));
+        NodeProcess proc = processOf(n).orElseThrow(() -> OrchestratorException.conflict(n.spec.name() + " is being enrolled; it has no process yet"));
+        return handle(layout, n.spec, proc);
+    }
+
+    /** A node's handle from its recorded process: the operating system's word on it, and what it published. */
+    static NodeHandle handle(HostLayout layout, NodeSpec spec, NodeProcess proc) {
+        ProcessState state = NodeProcesses.state(Optional.of(proc), layout.config(spec.name()));
         Optional<NodeEndpoints> endpoints;
         try {
-            endpoints = NodeEndpoints.read(layout.endpoints(n.spec.name()))
+            endpoints = NodeEndpoints.read(layout.endpoints(spec.name()))
                     .filter(e -> !state.live() || e.by(proc))
                     .map(NodeEndpoints.Published::endpoints);
         } catch (IllegalArgumentException e) {
             endpoints = Optional.empty();
         }
-        return new NodeHandle(n.spec.name(), proc.pid(), proc.started(), state, endpoints, n.spec);
+        return new NodeHandle(spec.name(), proc.pid(), proc.started(), state, endpoints, spec);
+    }
+
+    /**
+     * What a host agent would list, read from state.json and the process table without one: for
+     * a command that only looks ({@code cluster status}) and must not start an agent to do so.
+     */
+    static List<NodeHandle> recorded(HostLayout layout) {
+        return HostState.load(layout.state()).nodes().stream().filter(e -> e.process().isPresent())
+                .map(e -> handle(layout, e.spec(), e.process().get())).toList();
     }
 
     private Optional<NodeProcess> processOf(Node n) {

@@ -133,6 +133,10 @@ class LocalClusterStandInTest {
         assertThat(again.exit()).as(again.err()).isZero();
         assertThat(again.out()).contains("node-1 was not running", "nothing left running");
         assertThat(new HostLayout(dir).agentRecord()).as("down does not start an agent for nothing").doesNotExist();
+        ClusterCommandTest.Run after = cli("cluster", "status", "--dir", dir.toString());
+        assertThat(after.exit()).as(after.err()).isZero();
+        assertThat(after.out()).containsPattern("node-1 +\\d+ +exited ");
+        assertThat(new HostLayout(dir).agentRecord()).as("looking does not start an agent").doesNotExist();
     }
 
     @Test
@@ -148,7 +152,9 @@ class LocalClusterStandInTest {
 
     @Test
     void anUpThatTimesOutSaysWhoSeesWhatAndLeavesTheProcessesRunning() {
-        assertThatThrownBy(() -> up(2, HostAgentTestSupport.standIn(), Duration.ofMillis(1)))
+        // Parallel joiners, so that the wait that times out is the last one, for the whole cluster.
+        assertThatThrownBy(() -> LocalCluster.up(dir, LocalCluster.Settings.defaults(2).withPace(LocalCluster.JoinPace.PARALLEL),
+                HostAgentTestSupport.standIn(), Duration.ofMillis(1), ME, progress::add))
                 .isInstanceOfSatisfying(ClusterException.class, e -> assertThat(e.kind()).isEqualTo(ClusterException.Kind.FAILED))
                 .hasMessageContaining("the cluster was not ready within 0 s:")
                 .hasMessageContaining("  node-1: ").hasMessageContaining("  node-2: ")
