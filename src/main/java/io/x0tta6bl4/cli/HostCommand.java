@@ -46,7 +46,7 @@ final class HostCommand {
             } catch (OrchestratorException e) {
                 throw switch (e.code()) {
                     case CONFLICT -> new Main.Refused(e.getMessage());
-                    case BAD_REQUEST, UNKNOWN_NODE -> new Main.UsageProblem(e.getMessage());
+                    case BAD_REQUEST, UNKNOWN_NODE, NO_ROUTE -> new Main.UsageProblem(e.getMessage());
                     default -> e;
                 };
             }

@@ -84,7 +84,7 @@ final class AgentServer implements AutoCloseable {
                 .routing(r -> r.get("/v1/nodes", h::list)
                         .post("/v1/nodes", h::spawn)
                         .post("/v1/nodes/{name}/{op}", h::operate)
-                        .any((req, res) -> h.send(res, new OrchestratorException(OrchestratorException.Code.BAD_REQUEST,
+                        .any((req, res) -> h.send(res, new OrchestratorException(OrchestratorException.Code.NO_ROUTE,
                                 req.prologue().method().text() + " " + req.path().path() + " is not a route of the host agent (GET /v1/nodes, POST /v1/nodes, "
                                         + "POST /v1/nodes/NAME/{stop,kill,pause,resume,restart})"), 404)))
                 .build();
@@ -134,7 +134,7 @@ final class AgentServer implements AutoCloseable {
             String name = req.path().pathParameters().get("name");
             String op = req.path().pathParameters().get("op");
             if (!OPERATIONS.contains(op)) {
-                send(res, OrchestratorException.badRequest("op", "'" + op + "' is not an operation; use one of " + String.join(", ", sorted(OPERATIONS))), 404);
+                send(res, OrchestratorException.badRequest("op", "'" + op + "' is not an operation; use one of " + String.join(", ", sorted(OPERATIONS))), 400);
                 return;
             }
             run(req, res, op, name, () -> switch (op) {

@@ -59,6 +59,8 @@ public final class HostAgent implements AutoCloseable {
     private final Consumer<String> log;
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile boolean closing;
+    /** Set once the exit-with process is gone and the nodes have been stopped. */
+    private volatile boolean nodesStopped;
 
     private HostAgent(HostLayout layout, FileChannel lockChannel, FileLock lock, ProcessOrchestrator orchestrator, AgentServer server,
                       AgentRecord record, Consumer<String> log) {
@@ -179,6 +181,7 @@ public final class HostAgent implements AutoCloseable {
             if (ProcessLauncher.runsAsRoot()) {
                 CpuGroup.removeIfEmpty(layout.dir());
             }
+            nodesStopped = true;
             close();
         });
     }
@@ -208,7 +211,7 @@ public final class HostAgent implements AutoCloseable {
             log.accept("cannot remove " + layout.agentRecord() + ": " + e.getMessage());
         }
         release(lock, lockChannel);
-        log.accept("host agent for " + layout.dir() + " closed; its nodes keep running");
+        log.accept("host agent for " + layout.dir() + " closed" + (nodesStopped ? " after stopping its nodes" : "; its nodes keep running"));
         closed.countDown();
     }
 

@@ -215,7 +215,7 @@ public final class LocalCluster implements AutoCloseable {
         } catch (RuntimeException e) {
             OrchestratorException o = OrchestratorException.unwrap(e);
             ClusterException.Kind kind = switch (o.code()) {
-                case BAD_REQUEST, UNKNOWN_NODE -> ClusterException.Kind.USAGE;
+                case BAD_REQUEST, UNKNOWN_NODE, NO_ROUTE -> ClusterException.Kind.USAGE;
                 case CONFLICT, ACCESS_DENIED -> ClusterException.Kind.REFUSED;
                 case FAILED, UNAVAILABLE -> ClusterException.Kind.FAILED;
             };

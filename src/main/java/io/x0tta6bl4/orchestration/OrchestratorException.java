@@ -20,6 +20,8 @@ public final class OrchestratorException extends RuntimeException {
         ACCESS_DENIED(403, "access_denied"),
         /** No node of that name on this host. */
         UNKNOWN_NODE(404, "unknown_node"),
+        /** The host agent has no such route (a client of another version, or a typo in a hand-made request). */
+        NO_ROUTE(404, "no_route"),
         /** The node's state forbids it (already running, not running, not paused, an operation in progress). */
         CONFLICT(409, "conflict"),
         /** The machine failed it: a process did not start, answer or exit in time. */

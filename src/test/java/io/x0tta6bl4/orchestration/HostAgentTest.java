@@ -242,9 +242,12 @@ class HostAgentTest {
         }
         assertThat(operator().list().join()).as("nothing was spawned").isEmpty();
         assertThat(layout().nodeDir("node-1").resolve("node.yaml")).doesNotExist();
-        HttpResponse<String> route = post("/v1/nodes/node-1/explode", "");
+        HttpResponse<String> op = post("/v1/nodes/node-1/explode", "");
+        assertThat(op.statusCode()).isEqualTo(400);
+        assertThat(op.body()).contains("\"field\":\"op\"", "'explode' is not an operation");
+        HttpResponse<String> route = post("/v2/nodes", "");
         assertThat(route.statusCode()).isEqualTo(404);
-        assertThat(route.body()).contains("'explode' is not an operation");
+        assertThat(route.body()).contains("\"error\":\"no_route\"", "POST /v2/nodes is not a route of the host agent");
     }
 
     @Test
