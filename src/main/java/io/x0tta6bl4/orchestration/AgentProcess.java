@@ -50,6 +50,10 @@ final class AgentProcess {
         String last = "it has not published " + layout.agentRecord() + " yet";
         while (true) {
             if (!process.isAlive()) {
+                if (client.agentRunning()) {
+                    // Another command started one at the same moment; ours found the directory's lock taken.
+                    return false;
+                }
                 List<String> tail = NodeProcesses.tail(layout.agentLog(), 12);
                 throw ClusterException.failed("the host agent (pid " + process.pid() + ") exited with " + process.exitValue()
                         + " before it answered; the end of " + layout.agentLog() + ":" + (tail.isEmpty() ? " (empty)" : "\n    " + String.join("\n    ", tail)));
