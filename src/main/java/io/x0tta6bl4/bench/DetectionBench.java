@@ -19,15 +19,18 @@ import java.util.function.Consumer;
  * decide it is down?
  *
  * <p>Each run waits until the cluster is healthy, picks a victim that is not the leader (in turn,
- * so every follower is tried), reads the wall clock, and at once sends SIGKILL (a crash: its
- * peers' connections are refused) or SIGSTOP (a silent node: only probe timeouts tell). It then
- * asks the leader for its view every {@link #POLL} until the leader's change list holds a change of
- * the victim to down stamped after that instant. Detection time = the change's {@code at} (the
- * leader's wall clock when its detector decided) − the signal instant: both are read from the
- * same machine's clock, and the polling interval does not enter the figure. SIGSTOP is sent by
- * {@code kill(1)}, whose start-up (a few milliseconds) is counted against the detector. Then the
- * victim is restored (started again, or SIGCONT), the run waits until the leader sees it alive,
- * and then for a cool-down, so the restarted JVM's start-up work is not what the next run times.
+ * so every follower is tried), and asks the host agent to send it SIGKILL (a crash: its peers'
+ * connections are refused) or SIGSTOP (a silent node: only probe timeouts tell). The agent reads
+ * the wall clock just before it signals and returns that instant ({@link
+ * io.x0tta6bl4.orchestration.Orchestrator.Signalled}), so the round trip to the agent does not enter
+ * the figure. The harness then asks the leader for its view every {@link #POLL} until the
+ * leader's change list holds a change of the victim to down stamped after that instant.
+ * Detection time = the change's {@code at} (the leader's wall clock when its detector decided) −
+ * the signal instant: both are read from the same machine's clock, and the polling interval does
+ * not enter the figure. SIGSTOP is sent by {@code kill(1)}, whose start-up (a few milliseconds) is
+ * counted against the detector. Then the victim is restored (started again through the agent, or
+ * SIGCONT), the run waits until the leader sees it alive, and then for a cool-down, so the
+ * restarted JVM's start-up work is not what the next run times.
  *
  * <p>Percentiles are nearest-rank: with 20 runs the p99 is the slowest run.
  */
@@ -129,30 +132,24 @@ public final class DetectionBench {
             String leader = before.leader().orElseThrow();
             List<String> candidates = cluster.nodes().stream().filter(n -> !n.equals(leader)).toList();
             String victim = candidates.get((i - 1) % candidates.size());
-            int leaderApi = cluster.state().node(leader).apiPort();
-            ProcessHandle handle = cluster.liveHandle(victim);
-
-            Instant signalled = Instant.now();
-            switch (mode) {
-                case KILL -> handle.destroyForcibly();
-                case PAUSE -> LocalCluster.signal(handle, "STOP");
-            }
+            int leaderApi = cluster.endpoints(leader).api();
+            Instant signalled = switch (mode) {
+                case KILL -> cluster.kill(victim).signalled();
+                case PAUSE -> cluster.pause(victim).signalled();
+            };
             Optional<NodeView.Change> change = awaitDown(leader, leaderApi, victim, signalled, detectionTimeout);
             Run run = new Run(i, victim, leader, signalled, change);
             done.add(run);
             onRun.accept(run);
 
             switch (mode) {
-                case KILL -> {
-                    LocalCluster.awaitExit(handle, Duration.ofSeconds(5));
-                    cluster.start(victim, settleTimeout);
-                }
-                case PAUSE -> LocalCluster.signal(handle, "CONT");
+                case KILL -> cluster.start(victim, settleTimeout);
+                case PAUSE -> cluster.resume(victim);
             }
             Instant restored = Instant.now();
             if (!awaitAlive(leader, leaderApi, victim, settleTimeout)) {
                 throw ClusterException.failed("run " + i + ": " + leader + " did not see " + victim + " alive again within "
-                        + settleTimeout.toSeconds() + " s of restoring it (at " + restored + "); see " + cluster.state().log(victim));
+                        + settleTimeout.toSeconds() + " s of restoring it (at " + restored + "); see " + cluster.layout().log(victim));
             }
             if (i < runs && coolDown.isPositive()) {
                 LocalCluster.sleep(coolDown);

@@ -1,10 +1,11 @@
 package io.x0tta6bl4.bench;
 
-import io.x0tta6bl4.monitor.NodeView;
 import io.x0tta6bl4.monitor.PeerState;
 import io.x0tta6bl4.orchestration.ClusterException;
 import io.x0tta6bl4.orchestration.ClusterStatus;
 import io.x0tta6bl4.orchestration.LocalCluster;
+import io.x0tta6bl4.monitor.NodeView;
+import io.x0tta6bl4.orchestration.ProcessState;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,8 +31,14 @@ import java.util.function.Consumer;
  * soak began, about a node whose process is still running, is a false positive. A node process
  * that exits is reported separately: the soak is then void, not passed. Polls a node did not
  * answer in time are counted (a node starved enough to miss its API deadline is worth knowing
- * about, but it is not a detector's verdict). Each poll is one AUDIT entry per node in the
- * ledger: 5 nodes every 250 ms add 20 entries a second, which the ledger takes in its stride.
+ * about, but it is not a detector's verdict), and so are the 403s of a node whose ledger does not
+ * hold the policy yet (a joiner, for its first seconds). Each poll is one audited request per node.
+ *
+ * <p>With {@code joinNode}, one node is added ({@link LocalCluster#addNode}) a third of the way in,
+ * while the burners run, and the soak goes on watching: a joining node is not judged by anyone
+ * until it has answered a run of probes (its peers show it as {@code joining}), so no verdict
+ * about it can be right while it runs, and every suspect or down about a live node, the joiner
+ * included, still counts as false.
  */
 public final class Soak {
     static final Duration POLL = Duration.ofMillis(250);
@@ -50,7 +57,7 @@ public final class Soak {
      * @param meanCpuPercent machine-wide CPU use over the soak, from /proc/stat (-1 where there is none)
      */
     public record Report(Duration duration, int burners, long polls, List<FalsePositive> falsePositives, List<String> exited,
-                         Map<String, Integer> unanswered, double meanCpuPercent) {
+                         Map<String, Integer> unanswered, double meanCpuPercent, Optional<Joined> joined, Optional<String> joinFailure) {
         public Report {
             falsePositives = List.copyOf(falsePositives);
             exited = List.copyOf(exited);
@@ -58,16 +65,19 @@ public final class Soak {
         }
 
         public boolean passed() {
-            return falsePositives.isEmpty() && exited.isEmpty();
+            return falsePositives.isEmpty() && exited.isEmpty() && joinFailure.isEmpty();
         }
     }
+
+    /** The node added during the soak: when (from the soak's start), how long add-node took, its role then. */
+    public record Joined(String name, Duration at, Duration took, String role) {}
 
     public Soak(LocalCluster cluster, Consumer<String> progress) {
         this.cluster = cluster;
         this.progress = progress;
     }
 
-    public Report run(Duration duration, int burners, Duration settleTimeout) {
+    public Report run(Duration duration, int burners, Duration settleTimeout, boolean joinNode) {
         if (burners < 0) {
             throw ClusterException.usage("--cpu-burners must be 0 or more, got " + burners);
         }
@@ -80,7 +90,7 @@ public final class Soak {
         progress.accept("soak: " + burners + " CPU burner thread" + (burners == 1 ? "" : "s") + " on " + Runtime.getRuntime().availableProcessors()
                 + " cores; watching " + cluster.nodes().size() + " nodes for " + format(duration));
         try {
-            return watch(duration, burners);
+            return watch(duration, burners, joinNode, settleTimeout);
         } finally {
             stop.set(true);
             for (Thread t : threads) {
@@ -93,8 +103,27 @@ public final class Soak {
         }
     }
 
-    private Report watch(Duration duration, int burners) {
+    private Report watch(Duration duration, int burners, boolean joinNode, Duration settleTimeout) {
         Instant start = Instant.now();
+        long startNanos = System.nanoTime();
+        java.util.concurrent.atomic.AtomicReference<Joined> joined = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<String> joinFailure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread joiner = null;
+        if (joinNode) {
+            joiner = Thread.ofVirtual().name("soak-join").start(() -> {
+                LocalCluster.sleep(duration.dividedBy(3));
+                long t0 = System.nanoTime();
+                try {
+                    LocalCluster.Added a = cluster.addNode(duration.multipliedBy(2).dividedBy(3).plus(settleTimeout));
+                    joined.set(new Joined(a.handle().name(), Duration.ofNanos(t0 - startNanos), Duration.ofNanos(System.nanoTime() - t0), a.role()));
+                    progress.accept("  " + a.handle().name() + " joined: role " + a.role() + ", seen alive by every member after "
+                            + Duration.ofNanos(System.nanoTime() - t0).toMillis() + " ms");
+                } catch (RuntimeException e) {
+                    joinFailure.set(e.getMessage());
+                    progress.accept("  add-node during the soak failed: " + e.getMessage());
+                }
+            });
+        }
         Instant end = start.plus(duration);
         Instant nextReport = start.plus(REPORT_EVERY);
         Set<String> seen = new HashSet<>();
@@ -107,14 +136,17 @@ public final class Soak {
             ClusterStatus status = cluster.status();
             polls++;
             for (ClusterStatus.NodeStatus node : status.nodes()) {
+                if (node.process() == ProcessState.NOT_STARTED) {
+                    continue; // a joiner the host agent is still enrolling
+                }
                 if (!node.process().live()) {
                     if (!exited.contains(node.name())) {
                         exited.add(node.name());
-                        progress.accept("  " + node.name() + "'s process " + node.process().wire() + " during the soak; see " + cluster.state().log(node.name()));
+                        progress.accept("  " + node.name() + "'s process " + node.process().wire() + " during the soak; see " + cluster.layout().log(node.name()));
                     }
                     continue;
                 }
-                if (node.refused().isPresent()) {
+                if (node.refused().filter(r -> !r.policyPending()).isPresent()) {
                     throw ClusterException.failed(node.name() + " " + node.refused().get().explain() + "; the soak cannot read its detector");
                 }
                 if (node.view().isEmpty()) {
@@ -141,8 +173,15 @@ public final class Soak {
             }
             LocalCluster.sleep(POLL);
         }
+        if (joiner != null) {
+            try {
+                joiner.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         return new Report(Duration.between(start, Instant.now()), burners, polls, falsePositives, exited, unanswered,
-                cpuPercent(cpuAtStart, cpuTicks()));
+                cpuPercent(cpuAtStart, cpuTicks()), Optional.ofNullable(joined.get()), Optional.ofNullable(joinFailure.get()));
     }
 
     /** Busy and total CPU ticks of the whole machine since boot (the first line of /proc/stat), where there is one. */

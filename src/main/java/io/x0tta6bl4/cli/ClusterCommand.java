@@ -2,18 +2,22 @@ package io.x0tta6bl4.cli;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.x0tta6bl4.bench.ApiLoad;
-import io.x0tta6bl4.bench.DetectionBench;
-import io.x0tta6bl4.bench.Soak;
 import io.x0tta6bl4.monitor.DetectorSettings;
-import io.x0tta6bl4.monitor.NodeView;
 import io.x0tta6bl4.monitor.PeerState;
+import io.x0tta6bl4.bench.ApiLoad;
 import io.x0tta6bl4.orchestration.ClusterException;
+import io.x0tta6bl4.orchestration.ClusterToken;
 import io.x0tta6bl4.orchestration.ClusterState;
 import io.x0tta6bl4.orchestration.ClusterStatus;
-import io.x0tta6bl4.orchestration.ClusterToken;
+import io.x0tta6bl4.bench.DetectionBench;
 import io.x0tta6bl4.orchestration.LocalCluster;
 import io.x0tta6bl4.orchestration.NodeClient;
+import io.x0tta6bl4.orchestration.NodeEndpoints;
+import io.x0tta6bl4.orchestration.NodeHandle;
+import io.x0tta6bl4.orchestration.NodeLaunch;
+import io.x0tta6bl4.monitor.NodeView;
+import io.x0tta6bl4.orchestration.Orchestrator;
+import io.x0tta6bl4.bench.Soak;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -36,13 +40,15 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code x0tta6bl4 cluster ...}: a mesh of node processes on this machine ({@link LocalCluster}).
- * Progress goes to stderr, results (tables, JSON, benchmark figures) to stdout.
+ * {@code x0tta6bl4 cluster ...}: a mesh of node processes on this machine ({@link LocalCluster}),
+ * run by the directory's host agent ({@code x0tta6bl4 host run}), which these commands start when
+ * none runs. Progress goes to stderr, results (tables, JSON, benchmark figures) to stdout.
  */
-@Command(name = "cluster", description = "A local mesh: node processes on loopback, managed from one directory.",
+@Command(name = "cluster", description = "A local mesh: node processes on loopback, run by a host agent, managed from one directory.",
         mixinStandardHelpOptions = true,
         subcommands = {ClusterCommand.Up.class, ClusterCommand.Status.class, ClusterCommand.Kill.class, ClusterCommand.Stop.class,
                 ClusterCommand.Start.class, ClusterCommand.Pause.class, ClusterCommand.Resume.class, ClusterCommand.Down.class,
+                ClusterCommand.AddNode.class, ClusterCommand.RemoveNode.class, ClusterCommand.Fence.class, ClusterCommand.Readmit.class,
                 ClusterCommand.BenchDetect.class, ClusterCommand.SoakCommand.class, ClusterCommand.BenchApi.class})
 final class ClusterCommand {
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -112,26 +118,40 @@ final class ClusterCommand {
     }
 
     @Command(name = "up", mixinStandardHelpOptions = true, description = {
-            "Create and start a cluster; wait until every node sees every other alive and a leader is agreed.",
-            "Makes the CA (DIR/ca), node credentials and configs with free loopback ports, and starts one background",
-            "process per node (log in DIR/node-N/node.log). On a directory whose cluster is stopped, starts it again."})
+            "Create and start a cluster; wait until every node sees every other alive, a leader is agreed and min(N,5) nodes vote.",
+            "Makes the CA (DIR/ca), the trust bundle, a host issuer and the operator's SVID, starts the host agent",
+            "(log in DIR/host/agent.log), which enrols and starts one process per node (log in DIR/node-N/node.log).",
+            "node-1 forms the mesh, the others join it. On a directory whose cluster is stopped, starts it again."})
     static final class Up extends ClusterTask {
         @Option(names = "--nodes", defaultValue = "5", description = "Number of nodes, node-1 ... node-N (default ${DEFAULT-VALUE}; the first 5 vote in the ledger's Raft group).") int nodes;
         @Option(names = "--dir", required = true, description = "A new or empty directory for the cluster.") Path dir;
         @Option(names = "--trust-domain", defaultValue = LocalCluster.Settings.DEFAULT_TRUST_DOMAIN, description = "Trust domain (default ${DEFAULT-VALUE}).") String trustDomain;
         @Option(names = "--detector", defaultValue = "consecutive-misses", description = "consecutive-misses (default) or phi-accrual.") String detector;
-        @Option(names = "--timeout", defaultValue = "60s", description = "How long to wait for the cluster to be ready (default ${DEFAULT-VALUE}).") Duration timeout;
+        @Option(names = "--timeout", defaultValue = "240s", description = {"How long to wait for the cluster to be ready, the nodes' starts",
+                "included (default ${DEFAULT-VALUE})."}) Duration timeout;
+        @Option(names = "--join", defaultValue = "sequential", description = {"How joiners start: sequential (each once the previous one is seen alive;",
+                "default, gentle on a small machine) or parallel (all at once)."}) String join;
+        @Option(names = "--exit-with", paramLabel = "PID", description = {"End the host agent and every node it runs when process PID exits",
+                "(for tests and harnesses: a cancelled run leaves nothing behind)."}) Long exitWith;
 
         @Override
         int execute() {
             LocalCluster.Settings settings = new LocalCluster.Settings(nodes, trustDomain, detector(detector),
-                    LocalCluster.Settings.defaults(nodes).svidTtl());
-            try (LocalCluster cluster = LocalCluster.up(dir, settings, ClusterState.Launch.current(), timeout, this::progress)) {
+                    LocalCluster.Settings.defaults(nodes).svidTtl(), pace(join));
+            try (LocalCluster cluster = LocalCluster.up(dir, settings, NodeLaunch.current(), timeout, Optional.ofNullable(exitWith), this::progress)) {
                 table(out(), cluster.status());
                 out().println("next: x0tta6bl4 cluster status --dir " + dir + "   |   x0tta6bl4 cluster down --dir " + dir);
                 return Main.OK;
             }
         }
+    }
+
+    static LocalCluster.JoinPace pace(String name) {
+        return switch (name) {
+            case "sequential" -> LocalCluster.JoinPace.SEQUENTIAL;
+            case "parallel" -> LocalCluster.JoinPace.PARALLEL;
+            default -> throw new Main.UsageProblem("--join: '" + name + "' is not sequential or parallel");
+        };
     }
 
     static DetectorSettings.Kind detector(String name) {
@@ -162,36 +182,39 @@ final class ClusterCommand {
         }
     }
 
-    @Command(name = "kill", mixinStandardHelpOptions = true, description = "SIGKILL a node (a crash). Its peers see connections refused.")
+    @Command(name = "kill", mixinStandardHelpOptions = true, description = "SIGKILL a node (a crash), through the host agent. Its peers see connections refused.")
     static final class Kill extends OnNode {
         @Override
         int on(LocalCluster cluster) {
-            long pid = cluster.killNode(node);
-            out().println(node + " killed (SIGKILL to pid " + pid + ")");
+            Orchestrator.Signalled s = cluster.kill(node);
+            out().println(node + " killed (SIGKILL to pid " + s.pid() + " at " + CLOCK.format(s.signalled()) + ")");
             return Main.OK;
         }
     }
 
-    @Command(name = "stop", mixinStandardHelpOptions = true, description = "SIGTERM a node and wait up to 10 s for it to shut down.")
+    @Command(name = "stop", mixinStandardHelpOptions = true, description = "SIGTERM a node through the host agent; SIGKILL if it has not exited after 10 s.")
     static final class Stop extends OnNode {
         @Override
         int on(LocalCluster cluster) {
-            long pid = cluster.state().node(node).process().map(ClusterState.NodeProcess::pid).orElse(0L);
-            Duration took = cluster.stopNode(node);
-            out().printf(Locale.ROOT, "%s stopped (SIGTERM to pid %d; exited after %.2f s)%n", node, pid, took.toNanos() / 1e9);
+            Orchestrator.Stopped s = cluster.stop(node);
+            switch (s.outcome()) {
+                case STOPPED -> out().printf(Locale.ROOT, "%s stopped (SIGTERM to pid %d; exited after %.2f s)%n", node, s.pid(), s.took().toNanos() / 1e9);
+                case KILLED -> out().printf(Locale.ROOT, "%s killed (pid %d did not exit within 10 s of SIGTERM)%n", node, s.pid());
+                case NOT_RUNNING -> out().println(node + " was not running");
+            }
             return Main.OK;
         }
     }
 
-    @Command(name = "start", mixinStandardHelpOptions = true, description = {"Start a node again from its node.yaml (same data and ports); its log is appended to.",
+    @Command(name = "start", mixinStandardHelpOptions = true, description = {"Start a node again through the host agent (same spec, credentials and data); its log is appended to.",
             "Waits until it answers and every other running node sees it alive."})
     static final class Start extends OnNode {
-        @Option(names = "--timeout", defaultValue = "30s", description = "How long to wait for that (default ${DEFAULT-VALUE}).") Duration timeout;
+        @Option(names = "--timeout", defaultValue = "60s", description = "How long to wait for that (default ${DEFAULT-VALUE}).") Duration timeout;
 
         @Override
         int on(LocalCluster cluster) {
-            ClusterState.NodeProcess p = cluster.start(node, timeout);
-            out().println(node + " started (pid " + p.pid() + "), answering on 127.0.0.1:" + cluster.state().node(node).apiPort()
+            NodeHandle h = cluster.start(node, timeout);
+            out().println(node + " started (pid " + h.pid() + "), answering on 127.0.0.1:" + h.requireEndpoints().api()
                     + ", seen alive by every running node");
             return Main.OK;
         }
@@ -201,7 +224,7 @@ final class ClusterCommand {
     static final class Pause extends OnNode {
         @Override
         int on(LocalCluster cluster) {
-            long pid = cluster.pause(node);
+            long pid = cluster.pause(node).pid();
             out().println(node + " paused (SIGSTOP to pid " + pid + "); cluster resume " + node + " --dir " + dir + " continues it");
             return Main.OK;
         }
@@ -211,13 +234,14 @@ final class ClusterCommand {
     static final class Resume extends OnNode {
         @Override
         int on(LocalCluster cluster) {
-            long pid = cluster.resume(node);
+            long pid = cluster.resume(node).pid();
             out().println(node + " resumed (SIGCONT to pid " + pid + ")");
             return Main.OK;
         }
     }
 
-    @Command(name = "down", mixinStandardHelpOptions = true, description = "SIGTERM every node, SIGKILL any still running after 10 s. Nothing is left running. Idempotent.")
+    @Command(name = "down", mixinStandardHelpOptions = true, description = {"Stop every node (SIGTERM, SIGKILL any still running after 10 s), then the host agent.",
+            "Nothing is left running. Idempotent."})
     static final class Down extends OnCluster {
         @Override
         int execute() {
@@ -229,14 +253,76 @@ final class ClusterCommand {
     }
 
     static void down(LocalCluster cluster, PrintWriter out) {
-        for (LocalCluster.Ended e : cluster.down()) {
+        for (Orchestrator.Stopped e : cluster.down()) {
             switch (e.outcome()) {
-                case STOPPED -> out.printf(Locale.ROOT, "%s stopped (pid %d, %.2f s)%n", e.node(), e.pid(), e.took().toNanos() / 1e9);
-                case KILLED -> out.printf(Locale.ROOT, "%s killed (pid %d did not exit within 10 s of SIGTERM)%n", e.node(), e.pid());
-                case NOT_RUNNING -> out.println(e.node() + " was not running");
+                case STOPPED -> out.printf(Locale.ROOT, "%s stopped (pid %d, %.2f s)%n", e.name(), e.pid(), e.took().toNanos() / 1e9);
+                case KILLED -> out.printf(Locale.ROOT, "%s killed (pid %d did not exit within 10 s of SIGTERM)%n", e.name(), e.pid());
+                case NOT_RUNNING -> out.println(e.name() + " was not running");
             }
         }
         out.println("nothing left running in " + cluster.dir());
+    }
+
+    @Command(name = "add-node", mixinStandardHelpOptions = true, description = {
+            "Enrol and start the next free node name (node-6 after node-5, never a retired name) through the host agent,",
+            "seeded with every member's Raft address; return once every member sees it alive and its ledger has caught up."})
+    static final class AddNode extends OnCluster {
+        @Option(names = "--timeout", defaultValue = "120s", description = "How long to wait for that (default ${DEFAULT-VALUE}).") Duration timeout;
+
+        @Override
+        int execute() {
+            try (LocalCluster cluster = open(dir)) {
+                LocalCluster.Added a = cluster.addNode(timeout);
+                NodeEndpoints e = a.handle().requireEndpoints();
+                out().println(a.handle().name() + " added (pid " + a.handle().pid() + ", api " + e.api() + ", peer " + e.peer() + ", raft " + e.raft()
+                        + "), role " + a.role() + ", ledger " + a.ledgerSize() + " entries, seen alive by every member");
+                return Main.OK;
+            }
+        }
+    }
+
+    @Command(name = "remove-node", mixinStandardHelpOptions = true, description = {
+            "Take a node out of the mesh: a live member writes its LEAVE; once no member lists it, it is stopped through the",
+            "host agent. A voter that leaves is replaced by a listener. Its name is never used again."})
+    static final class RemoveNode extends OnNode {
+        @Option(names = "--timeout", defaultValue = "120s", description = "How long to wait until no member lists it (default ${DEFAULT-VALUE}).") Duration timeout;
+
+        @Override
+        int on(LocalCluster cluster) {
+            Orchestrator.Stopped s = cluster.removeNode(node, timeout);
+            out().println(node + " removed: it left the membership, no member lists it, and it was "
+                    + (s.outcome() == Orchestrator.Stopped.Outcome.NOT_RUNNING ? "not running" : "stopped (pid " + s.pid() + ")"));
+            return Main.OK;
+        }
+    }
+
+    @Command(name = "fence", mixinStandardHelpOptions = true, description = {
+            "Fence a member: it stays running but is out of the mesh (not probed, out of the Raft group).",
+            "A fenced voter's slot goes to a caught-up listener, which the ledger's leader promotes on its own."})
+    static final class Fence extends OnNode {
+        @Option(names = "--reason", defaultValue = "fenced by the operator (cluster fence)", description = "Recorded with the entry.") String reason;
+
+        @Override
+        int on(LocalCluster cluster) {
+            out().println(outcome("fenced", cluster.changeMember(node, "fence", reason)));
+            return Main.OK;
+        }
+    }
+
+    @Command(name = "readmit", mixinStandardHelpOptions = true, description = "Readmit a fenced member: it is probed again and rejoins the Raft group.")
+    static final class Readmit extends OnNode {
+        @Option(names = "--reason", defaultValue = "readmitted by the operator (cluster readmit)", description = "Recorded with the entry.") String reason;
+
+        @Override
+        int on(LocalCluster cluster) {
+            out().println(outcome("readmitted", cluster.changeMember(node, "readmit", reason)));
+            return Main.OK;
+        }
+    }
+
+    static String outcome(String what, NodeClient.MemberChange c) {
+        return c.member().name() + " " + what + " (ledger entry " + c.seq() + (c.applied() ? "" : ", not applied") + "): now " + c.member().status()
+                + " " + c.member().role() + c.member().reason().map(r -> ", reason: " + r).orElse("");
     }
 
     /** Options shared by the harnesses: an existing cluster, or a fresh one in a temporary directory. */
@@ -258,12 +344,14 @@ final class ClusterCommand {
                 throw new ClusterException(ClusterException.Kind.FAILED, "cannot create a temporary directory: " + e.getMessage(), e);
             }
             LocalCluster.Settings settings = new LocalCluster.Settings(nodes, LocalCluster.Settings.DEFAULT_TRUST_DOMAIN, detector(detector),
-                    LocalCluster.Settings.defaults(nodes).svidTtl());
+                    LocalCluster.Settings.defaults(nodes).svidTtl(), LocalCluster.JoinPace.SEQUENTIAL);
             progress("bringing up a " + nodes + "-node cluster in " + temp);
-            // The nodes run in their own session, so a Ctrl-C does not reach them: end them on the way out.
+            // The nodes run in their own session, so a Ctrl-C does not reach them: end them on the way out. Should this
+            // process be killed outright, the host agent ends them when it sees this process gone (--exit-with).
             Thread cleanup = new Thread(() -> downQuietly(temp));
             Runtime.getRuntime().addShutdownHook(cleanup);
-            try (LocalCluster cluster = LocalCluster.up(temp, settings, ClusterState.Launch.current(), LocalCluster.READY_TIMEOUT, this::progress)) {
+            try (LocalCluster cluster = LocalCluster.up(temp, settings, NodeLaunch.current(), LocalCluster.READY_TIMEOUT,
+                    Optional.of(ProcessHandle.current().pid()), this::progress)) {
                 return body.apply(cluster);
             } finally {
                 downQuietly(temp);
@@ -378,12 +466,12 @@ final class ClusterCommand {
                 if (!cluster.nodes().contains(target)) {
                     throw new Main.UsageProblem("--node: '" + target + "' is not a node of " + cluster.dir() + " " + cluster.nodes());
                 }
-                int port = cluster.state().node(target).apiPort();
+                int port = cluster.endpoints(target).api();
                 progress(String.format(Locale.ROOT, "loading %s (%s, 127.0.0.1:%d) with %d connections: %d rounds of %s /health then %s status",
                         target, status.leader().filter(target::equals).map(l -> "the leader").orElse("a follower"), port, concurrency, rounds,
                         phase, phase));
-                ApiLoad load = new ApiLoad("127.0.0.1", port, io.x0tta6bl4.identity.TrustBundle.load(cluster.state().caDir()).x509Root(),
-                        ClusterToken.fromCa(cluster.state().caDir()), this::progress);
+                ApiLoad load = new ApiLoad("127.0.0.1", port, io.x0tta6bl4.identity.TrustBundle.load(cluster.layout().bundle()).x509Root(),
+                        ClusterToken.fromCa(cluster.layout().ca()), this::progress);
                 ApiLoad.Report r = load.run(new ApiLoad.Plan(concurrency, warmUp, phase, rounds));
                 PrintWriter out = out();
                 out.println(r.health());
@@ -407,6 +495,8 @@ final class ClusterCommand {
     static final class SoakCommand extends Harness {
         @Option(names = "--minutes", defaultValue = "10", description = "How long (default ${DEFAULT-VALUE}; fractions allowed, e.g. 0.5).") double minutes;
         @Option(names = "--cpu-burners", description = "Busy-spinning threads (default: one per core).") Integer burners;
+        @Option(names = "--join-node", description = {"Add one node (cluster add-node) a third of the way into the soak; its join counts too:",
+                "any suspect or down about a live node, the joiner included, is a false verdict."}) boolean joinNode;
 
         @Override
         int execute() {
@@ -416,13 +506,15 @@ final class ClusterCommand {
             int threads = burners == null ? Runtime.getRuntime().availableProcessors() : burners;
             Duration duration = Duration.ofMillis(Math.round(minutes * 60_000));
             return withCluster(cluster -> {
-                Soak.Report r = new Soak(cluster, this::progress).run(duration, threads, LocalCluster.READY_TIMEOUT);
+                Soak.Report r = new Soak(cluster, this::progress).run(duration, threads, LocalCluster.READY_TIMEOUT, joinNode);
                 PrintWriter out = out();
                 out.printf(Locale.ROOT, "soak of %d nodes for %.1f min with %d CPU burner(s): %d polls, machine cpu %s%n", cluster.nodes().size(),
                         r.duration().toMillis() / 60_000.0, r.burners(), r.polls(),
                         r.meanCpuPercent() < 0 ? "unknown" : String.format(Locale.ROOT, "%.0f%%", r.meanCpuPercent()));
                 r.unanswered().forEach((node, n) -> out.println("  " + node + " did not answer " + n + " of " + r.polls() + " polls within "
                         + LocalCluster.VIEW_TIMEOUT.toMillis() + " ms"));
+                r.joined().ifPresent(j -> out.printf(Locale.ROOT, "  %s joined %.1f s into the soak: add-node took %.1f s, role %s%n", j.name(),
+                        j.at().toMillis() / 1000.0, j.took().toMillis() / 1000.0, j.role()));
                 // Grouped: observer -> peer, how many suspect and down verdicts, first and last.
                 Map<String, List<Soak.FalsePositive>> groups = new TreeMap<>();
                 r.falsePositives().forEach(f -> groups.computeIfAbsent(f.observer() + " -> " + f.change().peer(), k -> new ArrayList<>()).add(f));
@@ -446,13 +538,16 @@ final class ClusterCommand {
     }
 
     static void table(PrintWriter out, ClusterStatus status) {
-        out.printf("%-10s %-8s %-8s %-6s %-6s %-6s %-8s %-9s %s%n", "NODE", "PID", "PROCESS", "API", "PEER", "RAFT", "STATE", "ROLE", "SEEN BY");
+        out.printf("%-10s %-8s %-8s %-6s %-6s %-6s %-8s %-9s %-8s %s%n", "NODE", "PID", "PROCESS", "API", "PEER", "RAFT", "STATE", "ROLE", "MEMBER",
+                "SEEN BY");
         for (ClusterStatus.NodeStatus n : status.nodes()) {
-            ClusterState.NodeRecord r = n.node();
-            String role = status.leader().filter(n.name()::equals).isPresent() ? "LEADER" : r.voter() ? "voter" : "listener";
-            out.printf("%-10s %-8s %-8s %-6d %-6d %-6d %-8s %-9s %s%n", n.name(),
-                    r.process().map(p -> Long.toString(p.pid())).orElse("-"), n.process().wire(), r.apiPort(), r.peerPort(), r.raftPort(),
-                    n.state().wire(), role, seenBy(n.seenBy()));
+            String role = status.role(n);
+            Optional<NodeEndpoints> e = n.endpoints();
+            out.printf("%-10s %-8s %-8s %-6s %-6s %-6s %-8s %-9s %-8s %s%n", n.name(),
+                    n.handle().map(h -> Long.toString(h.pid())).orElse("-"), n.process().wire(), e.map(x -> "" + x.api()).orElse("-"),
+                    e.map(x -> "" + x.peer()).orElse("-"), e.map(x -> "" + x.raft()).orElse("-"),
+                    n.state().wire(), role.equals("leader") ? "LEADER" : role, n.membership().map(NodeView.Membership::status).orElse("-"),
+                    seenBy(n.seenBy()));
         }
         out.println("leader: " + status.leader().orElse("none agreed"));
         for (ClusterStatus.NodeStatus n : status.nodes()) {
@@ -475,20 +570,33 @@ final class ClusterCommand {
         ObjectNode root = JSON.createObjectNode();
         var nodes = root.putArray("nodes");
         for (ClusterStatus.NodeStatus n : status.nodes()) {
-            ClusterState.NodeRecord r = n.node();
             ObjectNode o = nodes.addObject();
             o.put("name", n.name());
-            if (r.process().isPresent()) {
-                o.put("pid", r.process().get().pid());
+            if (n.handle().isPresent()) {
+                o.put("pid", n.handle().get().pid());
             } else {
                 o.putNull("pid");
             }
             o.put("process", n.process().wire());
             o.put("state", n.state().wire());
-            o.put("api_port", r.apiPort());
-            o.put("peer_port", r.peerPort());
-            o.put("raft_port", r.raftPort());
-            o.put("voter", r.voter());
+            Optional<NodeEndpoints> e = n.endpoints();
+            if (e.isPresent()) {
+                o.put("api_port", e.get().api());
+                o.put("peer_port", e.get().peer());
+                o.put("raft_port", e.get().raft());
+            } else {
+                o.putNull("api_port");
+                o.putNull("peer_port");
+                o.putNull("raft_port");
+            }
+            String role = status.role(n);
+            o.put("role", role);
+            o.put("voter", n.membership().map(m -> m.role().equals("voter")).orElse(false));
+            if (n.membership().isPresent()) {
+                o.put("membership", n.membership().get().status());
+            } else {
+                o.putNull("membership");
+            }
             o.put("answering", n.view().isPresent());
             switch (n.answer()) {
                 case NodeClient.Answer.Seen s -> {

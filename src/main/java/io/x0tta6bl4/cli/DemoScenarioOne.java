@@ -11,7 +11,10 @@ import io.x0tta6bl4.orchestration.ClusterException;
 import io.x0tta6bl4.orchestration.ClusterState;
 import io.x0tta6bl4.orchestration.ClusterStatus;
 import io.x0tta6bl4.orchestration.ClusterToken;
+import io.x0tta6bl4.orchestration.HostLayout;
 import io.x0tta6bl4.orchestration.LocalCluster;
+import io.x0tta6bl4.orchestration.NodeLaunch;
+import io.x0tta6bl4.orchestration.Orchestrator;
 import io.x0tta6bl4.orchestration.NodeClient;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -93,25 +96,27 @@ final class DemoScenarioOne {
     private void walkthrough(CertificateAuthority otherCa) {
         long t = System.nanoTime();
         LocalCluster.Settings settings = new LocalCluster.Settings(NODES, domain, DetectorSettings.Kind.CONSECUTIVE_MISSES,
-                LocalCluster.Settings.defaults(NODES).svidTtl());
+                LocalCluster.Settings.defaults(NODES).svidTtl(), LocalCluster.JoinPace.SEQUENTIAL);
         ClusterStatus status;
-        try (LocalCluster cluster = LocalCluster.up(clusterDir, settings, ClusterState.Launch.current(), LocalCluster.READY_TIMEOUT,
-                line -> {
+        int port;
+        // The host agent ends the nodes if this process dies without its clean-up (--exit-with).
+        try (LocalCluster cluster = LocalCluster.up(clusterDir, settings, NodeLaunch.current(), LocalCluster.READY_TIMEOUT,
+                Optional.of(ProcessHandle.current().pid()), line -> {
                     out.println("     | " + line.strip());
                     out.flush();
                 })) {
             status = cluster.status();
+            port = cluster.endpoints(status.leader().orElseThrow(() -> new IllegalStateException("the demo's cluster has no leader"))).api();
         } catch (ClusterException e) {
             throw new IllegalStateException("the demo's cluster did not come up: " + e.getMessage(), e);
         }
-        String leader = status.leader().orElseThrow(() -> new IllegalStateException("the demo's cluster has no leader"));
+        String leader = status.leader().orElseThrow();
         DemoCommand.line(out, "cluster up: " + NODES + " nodes alive, leader " + leader + ", default policy in the ledger", millis(t));
 
-        ClusterState state = ClusterState.load(clusterDir);
-        CertificateAuthority ca = CertificateAuthority.load(state.caDir());
-        ClusterState.NodeRecord target = state.node(leader);
-        int port = target.apiPort();
-        try (HttpClient http = HttpClient.newBuilder().sslContext(NodeClient.trusting(TrustBundle.load(state.caDir()).x509Root()))
+        HostLayout layout = new HostLayout(clusterDir);
+        CertificateAuthority ca = CertificateAuthority.load(layout.ca());
+        String targetName = leader;
+        try (HttpClient http = HttpClient.newBuilder().sslContext(NodeClient.trusting(TrustBundle.load(layout.bundle()).x509Root()))
                 .connectTimeout(REQUEST_TIMEOUT).build()) {
             JwtSvidIssuer issuer = ca.jwtIssuer(new SecureRandom());
             SpiffeId dashboard = SpiffeId.app(domain, "demo-dashboard");
@@ -121,12 +126,12 @@ final class DemoScenarioOne {
             out.println("     sub " + dashboard);
 
             Reply network = get(http, port, "/api/network/status", Optional.of(token));
-            DemoCommand.line(out, "GET /api/network/status on " + target.name() + " (127.0.0.1:" + port + ") with it: HTTP " + network.status(),
+            DemoCommand.line(out, "GET /api/network/status on " + targetName + " (127.0.0.1:" + port + ") with it: HTTP " + network.status(),
                     network.millis());
             expect(network, 200);
             out.println(indent(network.json().toPrettyString(), "     "));
             if (!network.json().path("status").asText().equals("healthy")) {
-                out.println("     (not healthy: at this instant " + target.name() + " does not see every link alive; GET /api/nodes says which,"
+                out.println("     (not healthy: at this instant " + targetName + " does not see every link alive; GET /api/nodes says which,"
                         + " and the node logs say why)");
             }
             long from = network.json().path("ledger_size").asLong();
@@ -216,8 +221,8 @@ final class DemoScenarioOne {
             return;
         }
         try (LocalCluster cluster = LocalCluster.open(clusterDir, line -> {})) {
-            List<LocalCluster.Ended> ended = cluster.down();
-            long stopped = ended.stream().filter(e -> e.outcome() != LocalCluster.Ended.Outcome.NOT_RUNNING).count();
+            List<Orchestrator.Stopped> ended = cluster.down();
+            long stopped = ended.stream().filter(e -> e.outcome() != Orchestrator.Stopped.Outcome.NOT_RUNNING).count();
             DemoCommand.line(out, "cluster down: " + stopped + " node processes ended", millis(t));
             out.println("     their logs: " + clusterDir + "/node-*/node.log");
         } catch (ClusterException e) {

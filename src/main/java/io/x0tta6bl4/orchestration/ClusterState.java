@@ -3,145 +3,86 @@ package io.x0tta6bl4.orchestration;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.x0tta6bl4.identity.NodeName;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
- * What {@code cluster up} created in a directory, persisted as {@code DIR/cluster.json}: the nodes
- * with their ports, the process each one runs as (pid and start instant, so that a pid the
- * system has since given to another process is never signalled), and the command that starts a
- * node, so that {@code cluster start} runs the same binaries with the same options.
+ * What the cluster commands need to remember about a directory, and nothing more:
+ * {@code DIR/cluster.json}.
  *
  * <pre>
- * {"format":1, "trust_domain":"x0tta6bl4.local", "created":"2026-11-24T12:00:00Z",
- *  "launch":{"java":"/usr/lib/jvm/jdk-25/bin/java", "jvm_options":["-XX:+UseZGC", ...],
- *            "class_path":"/opt/x0tta6bl4/target/x0tta6bl4.jar", "main_class":"io.x0tta6bl4.cli.Main",
- *            "arguments":["node","run","--config"]},
- *  "nodes":[{"name":"node-1","api_port":40001,"peer_port":40002,"raft_port":40003,"voter":true,
- *            "pid":1234,"started":"2026-11-24T12:00:01.230Z"}, ...]}
+ * {"format":2, "trust_domain":"x0tta6bl4.local", "created":"2026-12-06T21:00:00Z", "nodes":["node-1","node-2","node-3"]}
  * </pre>
  *
- * A node that was never started has {@code "pid": null}. The node's files live in
- * {@code DIR/<name>/}: {@code node.yaml}, {@code node.log} and {@code data/}.
+ * {@code nodes} are the names the commands made, in order, and still count as the cluster's
+ * ({@code remove-node} takes a name out). Which process a node runs as, and where it listens, is
+ * the host agent's to know ({@code DIR/host/state.json}, and each node's published endpoints): a
+ * second copy here could only go stale. How nodes are started is the host's too
+ * ({@code DIR/host/launch.json}, {@link NodeLaunch}).
  */
-public record ClusterState(Path dir, String trustDomain, Instant created, Launch launch, List<NodeRecord> nodes) {
+public record ClusterState(Path dir, String trustDomain, Instant created, List<String> nodes) {
     public static final String FILE = "cluster.json";
-    static final int FORMAT = 1;
+    static final int FORMAT = 2;
+    private static final String LOCK = "cluster.lock";
 
     public ClusterState {
+        dir = dir.toAbsolutePath().normalize();
         nodes = List.copyOf(nodes);
         Set<String> names = new HashSet<>();
-        for (NodeRecord n : nodes) {
-            if (!names.add(n.name())) {
-                throw new IllegalArgumentException("node " + n.name() + " appears twice");
+        for (String n : nodes) {
+            if (!names.add(n)) {
+                throw new IllegalArgumentException("node " + n + " appears twice");
             }
         }
     }
 
-    /** One node: its ports, whether it votes in the ledger's Raft group, and its process if started. */
-    public record NodeRecord(String name, int apiPort, int peerPort, int raftPort, boolean voter, Optional<NodeProcess> process) {
-        public NodeRecord withProcess(NodeProcess p) {
-            return new NodeRecord(name, apiPort, peerPort, raftPort, voter, Optional.of(p));
-        }
-    }
-
-    /** A started node process: its pid and the instant the operating system says it started. */
-    public record NodeProcess(long pid, Instant started) {}
-
-    /**
-     * The command that runs a node: {@code java <jvmOptions> -cp <classPath> <mainClass> <arguments> <DIR/name/node.yaml>}.
-     */
-    public record Launch(Path java, List<String> jvmOptions, String classPath, String mainClass, List<String> arguments) {
-        public Launch {
-            jvmOptions = List.copyOf(jvmOptions);
-            arguments = List.copyOf(arguments);
-        }
-
-        /** The main class of the {@code x0tta6bl4} command, which runs a node with {@code node run --config FILE}. */
-        static final String MAIN_CLASS = "io.x0tta6bl4.cli.Main";
-
-        /**
-         * Nodes run by this JVM's java, on this JVM's class path (the jar under {@code ./x0tta6bl4}, the
-         * test class path under a test), with ZGC (G1's 200 ms pause target is longer than the
-         * detector's window), native access for SQLite and Netty, and the production logging
-         * configuration even when a test one is on the class path.
-         *
-         * <p>The heap may grow to 256 MiB but is kept near 128 MiB and given back after 10 s unused.
-         * A killed process keeps its sockets open until the kernel has freed its memory (about
-         * 0.08 ms per MiB here), so every MiB a node holds delays the moment its peers can see it
-         * gone: with the JVM's default initial heap (the whole 256 MiB, never uncommitted) a node
-         * held ~490 MiB and its listener outlived a SIGKILL by 38-50 ms; with these, ~370-395 MiB and
-         * 23-44 ms (docs/benchmarks.md).
-         */
-        public static Launch current() {
-            List<String> options = new ArrayList<>(List.of("-XX:+UseZGC", "-Xmx256m", "-Xms32m", "-XX:SoftMaxHeapSize=128m",
-                    "-XX:ZUncommitDelay=10", "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"));
-            java.net.URL logback = ClusterState.class.getResource("/logback.xml");
-            if (logback != null) {
-                options.add("-Dlogback.configurationFile=" + logback);
-            }
-            return new Launch(Path.of(System.getProperty("java.home"), "bin", "java"), options,
-                    System.getProperty("java.class.path"), MAIN_CLASS, List.of("node", "run", "--config"));
-        }
-
-        public List<String> command(Path config) {
-            List<String> cmd = new ArrayList<>();
-            cmd.add(java.toString());
-            cmd.addAll(jvmOptions);
-            cmd.add("-cp");
-            cmd.add(classPath);
-            cmd.add(mainClass);
-            cmd.addAll(arguments);
-            cmd.add(config.toString());
-            return cmd;
-        }
+    public HostLayout layout() {
+        return new HostLayout(dir);
     }
 
     public Path file() {
         return dir.resolve(FILE);
     }
 
-    public Path nodeDir(String name) {
-        return dir.resolve(name);
+    public Path log(String name) {
+        return layout().log(name);
     }
 
     public Path config(String name) {
-        return nodeDir(name).resolve("node.yaml");
+        return layout().config(name);
     }
 
-    public Path log(String name) {
-        return nodeDir(name).resolve("node.log");
+    /** The name, if it is one of the cluster's nodes; otherwise a usage error that lists them. */
+    public String node(String name) {
+        if (!nodes.contains(name)) {
+            throw ClusterException.usage("no node '" + name + "' in " + dir + "; the nodes are " + String.join(", ", nodes));
+        }
+        return name;
     }
 
-    public Path caDir() {
-        return dir.resolve("ca");
+    ClusterState with(String name) {
+        List<String> n = new ArrayList<>(nodes);
+        if (!n.contains(name)) {
+            n.add(name);
+        }
+        return new ClusterState(dir, trustDomain, created, n);
     }
 
-    public List<String> names() {
-        return nodes.stream().map(NodeRecord::name).toList();
-    }
-
-    /** The node of that name; an unknown name is a usage error that lists the valid ones. */
-    public NodeRecord node(String name) {
-        return nodes.stream().filter(n -> n.name().equals(name)).findFirst().orElseThrow(() -> ClusterException.usage(
-                "no node '" + name + "' in " + dir + "; the nodes are " + String.join(", ", names())));
-    }
-
-    public ClusterState with(NodeRecord node) {
-        List<NodeRecord> updated = new ArrayList<>(nodes);
-        updated.replaceAll(n -> n.name().equals(node.name()) ? node : n);
-        return new ClusterState(dir, trustDomain, created, launch, updated);
+    ClusterState without(String name) {
+        return new ClusterState(dir, trustDomain, created, nodes.stream().filter(n -> !n.equals(name)).toList());
     }
 
     /** Reads {@code DIR/cluster.json}; a missing or unreadable file is a usage error that says how to make one. */
@@ -171,48 +112,18 @@ public record ClusterState(Path dir, String trustDomain, Instant created, Launch
         JsonNode root = r.parseObject(text);
         long format = r.integer(root, "", "format", 1, Integer.MAX_VALUE);
         if (format != FORMAT) {
-            throw new IllegalArgumentException(source + ": format " + format + " is not supported (this version reads format " + FORMAT + ")");
+            throw new IllegalArgumentException(source + ": format " + format + " is not supported (this version reads format " + FORMAT
+                    + (format < FORMAT ? "; the directory was made by an older version: bring it down with that version and make a new one" : "") + ")");
         }
-        JsonNode l = r.object(root, "", "launch");
-        List<String> options = new ArrayList<>();
-        JsonNode opts = r.array(l, "launch", "jvm_options");
-        for (int i = 0; i < opts.size(); i++) {
-            if (!opts.get(i).isTextual()) {
-                throw new IllegalArgumentException(source + ": launch.jvm_options[" + i + "]: must be a string");
+        List<String> nodes = r.textList(root, "", "nodes");
+        for (int i = 0; i < nodes.size(); i++) {
+            try {
+                NodeName.check(nodes.get(i));
+            } catch (IllegalArgumentException e) {
+                throw r.bad("nodes[" + i + "]", e.getMessage());
             }
-            options.add(opts.get(i).textValue());
         }
-        List<String> arguments = new ArrayList<>();
-        JsonNode args = r.array(l, "launch", "arguments");
-        for (int i = 0; i < args.size(); i++) {
-            if (!args.get(i).isTextual()) {
-                throw new IllegalArgumentException(source + ": launch.arguments[" + i + "]: must be a string");
-            }
-            arguments.add(args.get(i).textValue());
-        }
-        Launch launch = new Launch(Path.of(r.text(l, "launch", "java")), options, r.text(l, "launch", "class_path"),
-                r.text(l, "launch", "main_class"), arguments);
-        List<NodeRecord> nodes = new ArrayList<>();
-        JsonNode list = r.array(root, "", "nodes");
-        if (list.isEmpty()) {
-            throw new IllegalArgumentException(source + ": nodes: the list is empty");
-        }
-        for (int i = 0; i < list.size(); i++) {
-            String path = "nodes[" + i + "]";
-            JsonNode n = list.get(i);
-            if (!n.isObject()) {
-                throw new IllegalArgumentException(source + ": " + path + ": must be an object");
-            }
-            String name = r.text(n, path, "name");
-            if (!name.matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")) {
-                throw new IllegalArgumentException(source + ": " + path + ".name: '" + name + "' is not a node name");
-            }
-            Optional<Long> pid = r.optionalInteger(n, path, "pid", 1, Long.MAX_VALUE);
-            Optional<NodeProcess> process = pid.map(p -> new NodeProcess(p, r.instant(n, path, "started")));
-            nodes.add(new NodeRecord(name, r.port(n, path, "api_port"), r.port(n, path, "peer_port"), r.port(n, path, "raft_port"),
-                    r.bool(n, path, "voter"), process));
-        }
-        return new ClusterState(dir, r.text(root, "", "trust_domain"), r.instant(root, "", "created"), launch, nodes);
+        return new ClusterState(dir, r.text(root, "", "trust_domain"), r.instant(root, "", "created"), nodes);
     }
 
     String toJson() {
@@ -220,45 +131,34 @@ public record ClusterState(Path dir, String trustDomain, Instant created, Launch
         root.put("format", FORMAT);
         root.put("trust_domain", trustDomain);
         root.put("created", created.toString());
-        ObjectNode l = root.putObject("launch");
-        l.put("java", launch.java().toString());
-        ArrayNode opts = l.putArray("jvm_options");
-        launch.jvmOptions().forEach(opts::add);
-        l.put("class_path", launch.classPath());
-        l.put("main_class", launch.mainClass());
-        ArrayNode args = l.putArray("arguments");
-        launch.arguments().forEach(args::add);
         ArrayNode list = root.putArray("nodes");
-        for (NodeRecord n : nodes) {
-            ObjectNode o = list.addObject();
-            o.put("name", n.name());
-            o.put("api_port", n.apiPort());
-            o.put("peer_port", n.peerPort());
-            o.put("raft_port", n.raftPort());
-            o.put("voter", n.voter());
-            if (n.process().isPresent()) {
-                o.put("pid", n.process().get().pid());
-                o.put("started", n.process().get().started().toString());
-            } else {
-                o.putNull("pid");
-            }
-        }
+        nodes.forEach(list::add);
         return root.toPrettyString() + "\n";
     }
 
     /** Writes {@code DIR/cluster.json} atomically (a reader sees the old or the new file, never half of one). */
     void save() {
-        Path file = file();
-        Path tmp = dir.resolve(FILE + ".tmp");
-        try {
-            Files.writeString(tmp, toJson(), StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFiles.write(file(), toJson());
+    }
+
+    /**
+     * Changes cluster.json under {@code DIR/cluster.lock}, so that two commands adding nodes at
+     * once (or a command and a test) do not lose each other's change.
+     */
+    static ClusterState update(Path dir, UnaryOperator<ClusterState> change) {
+        synchronized (ClusterState.class) {
+            try (FileChannel ch = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                FileLock lock = ch.lock();
+                try {
+                    ClusterState next = change.apply(load(dir));
+                    next.save();
+                    return next;
+                } finally {
+                    lock.release();
+                }
+            } catch (IOException e) {
+                throw new ClusterException(ClusterException.Kind.FAILED, "cannot lock " + dir.resolve(LOCK) + ": " + e.getMessage(), e);
             }
-        } catch (IOException e) {
-            throw new ClusterException(ClusterException.Kind.FAILED, "cannot write " + file + ": " + e.getMessage(), e);
         }
     }
 }

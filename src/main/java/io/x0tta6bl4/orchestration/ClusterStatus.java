@@ -35,7 +35,11 @@ import java.util.Optional;
  * The leader is the one named by more than half of the nodes that answered; none otherwise
  * (during an election, or when too few nodes answer).
  *
- * <p>Pure: the caller gathers the process states and the answers, so this rule is tested on
+ * <p>A node's role is what it says of itself: the leader, else {@code voter} or {@code listener}
+ * as its membership has it. A node that says it is fenced (or has left) is out of the mesh: no
+ * member probes it, so it counts neither for nor against {@link #healthy()}.
+ *
+ * <p>Pure: the caller gathers the host agent's handles and the answers, so this rule is tested on
  * canned views without processes or sockets.
  */
 public record ClusterStatus(List<NodeStatus> nodes, Optional<String> leader) {
@@ -51,25 +55,21 @@ public record ClusterStatus(List<NodeStatus> nodes, Optional<String> leader) {
         public String wire() {
             return name().toLowerCase(Locale.ROOT);
         }
-
     }
 
     /**
      * One node.
      *
-     * @param process   what the operating system says about its recorded process
+     * @param handle    what the host agent knows of it (empty if it knows no such node)
+     * @param process   what the operating system says about its process
      * @param answer    what it answered when asked for its own view
      * @param state     the aggregated state (rule above)
      * @param seenBy    each answering observer's opinion of this node, in node order
      */
-    public record NodeStatus(ClusterState.NodeRecord node, ProcessState process, NodeClient.Answer answer, State state,
+    public record NodeStatus(String name, Optional<NodeHandle> handle, ProcessState process, NodeClient.Answer answer, State state,
                              Map<String, PeerState> seenBy) {
         public NodeStatus {
             seenBy = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(seenBy));
-        }
-
-        public String name() {
-            return node.name();
         }
 
         public Optional<NodeView> view() {
@@ -80,6 +80,20 @@ public record ClusterStatus(List<NodeStatus> nodes, Optional<String> leader) {
         public Optional<NodeClient.Answer.Refused> refused() {
             return answer instanceof NodeClient.Answer.Refused r ? Optional.of(r) : Optional.empty();
         }
+
+        public Optional<NodeEndpoints> endpoints() {
+            return handle.flatMap(NodeHandle::endpoints);
+        }
+
+        /** Its membership standing as it says itself, if it answered and its ledger lists it. */
+        public Optional<NodeView.Membership> membership() {
+            return view().flatMap(NodeView::membership);
+        }
+
+        /** Whether it is out of the mesh by its own account: fenced, or left. */
+        public boolean outOfMesh() {
+            return membership().filter(m -> m.status().equals("fenced") || m.status().equals("left")).isPresent();
+        }
     }
 
     public NodeStatus node(String name) {
@@ -87,17 +101,34 @@ public record ClusterStatus(List<NodeStatus> nodes, Optional<String> leader) {
                 .orElseThrow(() -> new IllegalArgumentException("no node " + name));
     }
 
-    /** True when every node answers, sees every other node alive, and all agree on one leader. */
+    /** "leader", "voter", "listener", or "-" when the node does not say. */
+    public String role(NodeStatus n) {
+        if (leader.filter(n.name()::equals).isPresent()) {
+            return "leader";
+        }
+        return n.membership().map(NodeView.Membership::role).orElse("-");
+    }
+
+    /** How many nodes say they are active voters: the ledger group's size as its members see it. */
+    public long activeVoters() {
+        return nodes.stream().filter(n -> n.membership().filter(m -> m.status().equals("active") && m.role().equals("voter")).isPresent()).count();
+    }
+
+    /**
+     * True when every node in the mesh (all but those that say they are fenced or have left)
+     * answers, sees every other such node alive, and all agree on one leader.
+     */
     public boolean healthy() {
         if (leader.isEmpty()) {
             return false;
         }
-        for (NodeStatus n : nodes) {
+        List<NodeStatus> mesh = nodes.stream().filter(n -> !n.outOfMesh()).toList();
+        for (NodeStatus n : mesh) {
             Optional<NodeView> v = n.view();
             if (v.isEmpty() || !v.get().leader().equals(leader)) {
                 return false;
             }
-            for (NodeStatus other : nodes) {
+            for (NodeStatus other : mesh) {
                 if (!other.name().equals(n.name()) && v.get().stateOf(other.name()).orElse(PeerState.DOWN) != PeerState.ALIVE) {
                     return false;
                 }
@@ -106,27 +137,34 @@ public record ClusterStatus(List<NodeStatus> nodes, Optional<String> leader) {
         return true;
     }
 
-    /** Applies the rule above to what the caller gathered. */
-    public static ClusterStatus aggregate(ClusterState cluster, Map<String, ProcessState> processes, Map<String, NodeClient.Answer> answers) {
+    /**
+     * Applies the rule above to what the caller gathered.
+     *
+     * @param names   the cluster's nodes, in order
+     * @param handles what the host agent lists, by name
+     * @param answers each asked node's answer, by name
+     */
+    public static ClusterStatus aggregate(List<String> names, Map<String, NodeHandle> handles, Map<String, NodeClient.Answer> answers) {
         Map<String, NodeView> views = new LinkedHashMap<>();
-        for (ClusterState.NodeRecord n : cluster.nodes()) {
-            if (answers.get(n.name()) instanceof NodeClient.Answer.Seen s) {
-                views.put(n.name(), s.view());
+        for (String n : names) {
+            if (answers.get(n) instanceof NodeClient.Answer.Seen s) {
+                views.put(n, s.view());
             }
         }
         List<NodeStatus> nodes = new ArrayList<>();
-        for (ClusterState.NodeRecord n : cluster.nodes()) {
+        for (String n : names) {
             Map<String, PeerState> seenBy = new LinkedHashMap<>();
             views.forEach((observer, view) -> {
-                if (!observer.equals(n.name())) {
-                    view.stateOf(n.name()).ifPresent(s -> seenBy.put(observer, s));
+                if (!observer.equals(n)) {
+                    view.stateOf(n).ifPresent(s -> seenBy.put(observer, s));
                 }
             });
-            ProcessState process = processes.getOrDefault(n.name(), ProcessState.NOT_STARTED);
-            NodeClient.Answer answer = answers.getOrDefault(n.name(), new NodeClient.Answer.NoAnswer("not asked"));
+            Optional<NodeHandle> handle = Optional.ofNullable(handles.get(n));
+            ProcessState process = handle.map(NodeHandle::state).orElse(ProcessState.NOT_STARTED);
+            NodeClient.Answer answer = answers.getOrDefault(n, new NodeClient.Answer.NoAnswer("not asked"));
             // A node that refused the cluster's token still answered: its process is alive and serving.
             boolean answered = answer instanceof NodeClient.Answer.Seen || answer instanceof NodeClient.Answer.Refused;
-            nodes.add(new NodeStatus(n, process, answer, state(seenBy, answered, process), seenBy));
+            nodes.add(new NodeStatus(n, handle, process, answer, state(seenBy, answered, process), seenBy));
         }
         return new ClusterStatus(nodes, leader(views.values()));
     }

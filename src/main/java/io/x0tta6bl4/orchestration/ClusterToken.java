@@ -12,7 +12,7 @@ import java.util.function.Supplier;
 
 /**
  * The bearer token the cluster commands present to the nodes' API: a JWT-SVID for
- * {@code spiffe://<domain>/app/x0tta6bl4-cluster}, audience {@value #AUDIENCE}, minted from the
+ * {@code spiffe://<domain>/operator/x0tta6bl4-cluster}, audience {@value #AUDIENCE}, minted from the
  * cluster's own CA ({@code DIR/ca}, which {@code cluster up} made and so holds the JWT key).
  *
  * <p>A token lives {@link #TTL} and a new one is minted once less than {@link #RENEW_BEFORE} is
@@ -21,14 +21,15 @@ import java.util.function.Supplier;
  * millisecond); the nodes cache the verification of a token until it expires, so re-using one
  * token across polls also keeps their hot path cheap.
  *
- * <p>The default policy ({@code DIR/policy.yaml}) lets every {@code app/*} principal read the
- * mesh; this token's subject is one of them, and every request it makes is an AUDIT entry in
- * the ledger under that name.
+ * <p>The subject is an operator's: the commands do more than read (they fence, readmit and
+ * remove members), and the default policy ({@code DIR/policy.yaml}) allows
+ * {@code spiffe://<domain>/operator/*} every action. Every request it makes is audited by the
+ * node under that name.
  */
 public final class ClusterToken implements Supplier<String> {
     /** The {@code aud} the nodes of a local cluster expect (their node.yaml says so: {@code api.audience}). */
     public static final String AUDIENCE = "x0tta6bl4";
-    /** The workload name in the subject, {@code spiffe://<domain>/app/x0tta6bl4-cluster}. */
+    /** The operator name in the subject, {@code spiffe://<domain>/operator/x0tta6bl4-cluster}. */
     public static final String WORKLOAD = "x0tta6bl4-cluster";
     static final Duration TTL = Duration.ofMinutes(10);
     static final Duration RENEW_BEFORE = Duration.ofMinutes(2);
@@ -54,9 +55,9 @@ public final class ClusterToken implements Supplier<String> {
         return new ClusterToken(ca.jwtIssuer(new SecureRandom()), subject(ca.trustDomain()), clock);
     }
 
-    /** {@code spiffe://<domain>/app/x0tta6bl4-cluster}. */
+    /** {@code spiffe://<domain>/operator/x0tta6bl4-cluster}: the mesh's operator, whom the default policy allows everything. */
     public static SpiffeId subject(String trustDomain) {
-        return SpiffeId.app(trustDomain, WORKLOAD);
+        return new SpiffeId(trustDomain, "/operator/" + WORKLOAD);
     }
 
     /** A token with at least {@link #RENEW_BEFORE} of life left. */

@@ -25,6 +25,19 @@ final class JsonReader {
         this.source = source;
     }
 
+    /** An object or a list, as an API answers. */
+    JsonNode parseObjectOrArray(String json) {
+        try {
+            JsonNode n = MAPPER.readTree(json);
+            if (n == null || !(n.isObject() || n.isArray())) {
+                throw new IllegalArgumentException(source + ": expected a JSON object or list");
+            }
+            return n;
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(source + ": not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
     JsonNode parseObject(String json) {
         try {
             JsonNode n = MAPPER.readTree(json);
@@ -37,8 +50,21 @@ final class JsonReader {
         }
     }
 
-    private IllegalArgumentException bad(String path, String what) {
-        return new IllegalArgumentException(source + ": " + path + ": " + what);
+    /** A problem with one field: the message names the source and the field; {@link #field} is the field's path alone. */
+    static final class FieldProblem extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+        final String field;
+        final String problem;
+
+        FieldProblem(String source, String field, String problem) {
+            super(source + ": " + field + ": " + problem);
+            this.field = field;
+            this.problem = problem;
+        }
+    }
+
+    FieldProblem bad(String path, String what) {
+        return new FieldProblem(source, path, what);
     }
 
     private JsonNode required(JsonNode n, String path, String field) {
@@ -117,6 +143,31 @@ final class JsonReader {
             throw bad(join(path, field), "must be a list");
         }
         return v;
+    }
+
+    /** A list of strings. */
+    java.util.List<String> textList(JsonNode n, String path, String field) {
+        JsonNode a = array(n, path, field);
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (int i = 0; i < a.size(); i++) {
+            if (!a.get(i).isTextual()) {
+                throw bad(join(path, field) + "[" + i + "]", "must be a string");
+            }
+            out.add(a.get(i).textValue());
+        }
+        return out;
+    }
+
+    /** Refuses fields other than {@code allowed}: a request body with a misspelt field is a mistake, not an extension. */
+    void only(JsonNode n, String path, String... allowed) {
+        java.util.Set<String> ok = java.util.Set.of(allowed);
+        java.util.Iterator<String> names = n.fieldNames();
+        while (names.hasNext()) {
+            String f = names.next();
+            if (!ok.contains(f)) {
+                throw bad(join(path, f), "is not a known field (known: " + String.join(", ", allowed) + ")");
+            }
+        }
     }
 
     JsonNode object(JsonNode n, String path, String field) {

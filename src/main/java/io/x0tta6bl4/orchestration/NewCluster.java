@@ -1,6 +1,7 @@
 package io.x0tta6bl4.orchestration;
 
 import io.x0tta6bl4.identity.CertificateAuthority;
+import io.x0tta6bl4.identity.SpiffeId;
 import io.x0tta6bl4.policy.Policy;
 import java.io.File;
 import java.io.IOException;
@@ -8,10 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
@@ -19,18 +20,27 @@ import java.util.jar.Manifest;
 import java.util.stream.Stream;
 
 /**
- * Writes a new cluster's directory for {@code cluster up}: the CA (as {@code ca init} makes it),
- * the bootstrap policy ({@value #POLICY}, {@link Policy#defaultDocument}), each node's
- * credentials and node.yaml with free loopback ports, the pinned jar, and last cluster.json.
- * Nothing is started here.
+ * Writes a new cluster's directory for {@code cluster up} (the layout is {@link HostLayout}'s):
+ * the CA ({@code DIR/ca}, as {@code ca init} makes it), its public half ({@code DIR/bundle}), this
+ * host's intermediate issuer ({@code DIR/host/issuer}) and the operator's X.509-SVID
+ * ({@code DIR/operator}), the bootstrap policy ({@value #POLICY}, {@link Policy#defaultDocument}),
+ * how this host starts nodes ({@code DIR/host/launch.json}, with the jar pinned), and last
+ * cluster.json. No node is enrolled here: the host agent enrols each node it spawns, and the roots
+ * are not needed again until the operator mints a token. Nothing is started here.
  */
 final class NewCluster {
     /** The bootstrap policy's file in the cluster directory; every node.yaml names it. */
     static final String POLICY = "policy.yaml";
+    /** This host's name in its SPIFFE ID, {@code spiffe://DOMAIN/host/local}: a local cluster has one host. */
+    static final String HOST_NAME = "local";
+    /** The host issuer's and the operator credential's lifetime; both are renewed by making the cluster again. */
+    static final Duration ISSUER_TTL = Duration.ofDays(30);
+    /** The operator's SPIFFE ID path: the CLI presents it to the host agent. */
+    static final String OPERATOR_PATH = "/operator/cli";
 
     private NewCluster() {}
 
-    static ClusterState create(Path dir, LocalCluster.Settings settings, ClusterState.Launch launch, Consumer<String> progress) {
+    static ClusterState create(Path dir, LocalCluster.Settings settings, NodeLaunch launch, Consumer<String> progress) {
         try {
             if (Files.isDirectory(dir)) {
                 try (Stream<Path> entries = Files.list(dir)) {
@@ -45,37 +55,25 @@ final class NewCluster {
         } catch (IOException e) {
             throw ClusterException.usage("--dir " + dir + ": cannot create: " + e.getMessage());
         }
+        HostLayout layout = new HostLayout(dir);
         Instant now = Instant.now();
         SecureRandom random = new SecureRandom();
-        CertificateAuthority ca = CertificateAuthority.init(dir.resolve("ca"), settings.trustDomain(), now, random);
-        progress.accept("CA for spiffe://" + ca.trustDomain() + " created in " + ca.dir());
-        Path policy = dir.resolve(POLICY);
+        CertificateAuthority ca = CertificateAuthority.init(layout.ca(), settings.trustDomain(), now, random);
+        progress.accept("CA for spiffe://" + ca.trustDomain() + " created in " + ca.dir() + " (its roots are used by this command only)");
+        ca.bundle().export(layout.bundle());
+        var issuer = ca.issueIssuer(HOST_NAME, ISSUER_TTL, now, random, layout.issuer());
+        ca.issueClient(new SpiffeId(ca.trustDomain(), OPERATOR_PATH), ISSUER_TTL, now, random, layout.operator());
+        progress.accept("trust bundle in " + layout.bundle() + "; host issuer " + issuer.id() + " in " + layout.issuer() + " (valid "
+                + ISSUER_TTL.toDays() + " days); operator spiffe://" + ca.trustDomain() + OPERATOR_PATH + " in " + layout.operator());
+        Path policy = layout.policy();
         try {
             Files.writeString(policy, Policy.defaultDocument(ca.trustDomain()), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new ClusterException(ClusterException.Kind.FAILED, "cannot write " + policy + ": " + e.getMessage(), e);
         }
-        progress.accept("bootstrap policy in " + policy + ": spiffe://" + ca.trustDomain() + "/app/* and /node/* may read the mesh,"
-                + " nothing else (the ledger's leader installs it)");
-        List<Integer> ports = FreePorts.pick(3 * settings.nodes());
-        List<ClusterState.NodeRecord> nodes = new ArrayList<>();
-        for (int i = 0; i < settings.nodes(); i++) {
-            String name = "node-" + (i + 1);
-            ca.issueNode(name, settings.svidTtl(), now, random);
-            nodes.add(new ClusterState.NodeRecord(name, ports.get(3 * i), ports.get(3 * i + 1), ports.get(3 * i + 2),
-                    i < NodeYaml.MAX_VOTERS, Optional.empty()));
-        }
-        progress.accept("enrolled " + nodes.getFirst().name() + (nodes.size() > 1 ? " ... " + nodes.getLast().name() : "")
-                + " (X.509-SVIDs valid for " + settings.svidTtl().toHours() + " h)");
-        ClusterState state = new ClusterState(dir, settings.trustDomain(), now, pinned(dir, launch), nodes);
-        for (ClusterState.NodeRecord n : nodes) {
-            try {
-                Files.createDirectories(state.nodeDir(n.name()).resolve("data"));
-                Files.writeString(state.config(n.name()), NodeYaml.write(state, n.name(), settings.detector()), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new ClusterException(ClusterException.Kind.FAILED, "cannot write " + state.config(n.name()) + ": " + e.getMessage(), e);
-            }
-        }
+        progress.accept("bootstrap policy in " + policy + " (the ledger's leader installs it; the host agent decides by it)");
+        pinned(dir, launch).save(layout.launch());
+        ClusterState state = new ClusterState(dir, settings.trustDomain(), now, List.of());
         // Written last: until it exists nothing runs, and a half-made directory is refused by the next up.
         state.save();
         return state;
@@ -86,9 +84,9 @@ final class NewCluster {
      * (its dependencies stay where they are, named one by one on the class path). The launcher
      * rebuilds {@code target/x0tta6bl4.jar} in place whenever the sources change, and a running
      * JVM whose jar is rewritten under it fails at its next class load; with the copy, a rebuild
-     * does not break a running cluster, and {@code cluster start} runs what {@code up} started.
+     * does not break a running cluster, and a node restarted later runs what {@code up} started.
      */
-    static ClusterState.Launch pinned(Path dir, ClusterState.Launch launch) {
+    static NodeLaunch pinned(Path dir, NodeLaunch launch) {
         String cp = launch.classPath();
         if (cp.contains(File.pathSeparator) || !cp.endsWith(".jar")) {
             return launch;
@@ -100,7 +98,7 @@ final class NewCluster {
         } catch (IOException e) {
             return launch;
         }
-        if (manifest == null || !ClusterState.Launch.MAIN_CLASS.equals(manifest.getMainAttributes().getValue(Attributes.Name.MAIN_CLASS))) {
+        if (manifest == null || !NodeLaunch.MAIN_CLASS.equals(manifest.getMainAttributes().getValue(Attributes.Name.MAIN_CLASS))) {
             return launch;
         }
         List<String> entries = new ArrayList<>();
@@ -120,6 +118,6 @@ final class NewCluster {
         for (String o : launch.jvmOptions()) {
             options.add(o.startsWith("-Dlogback.configurationFile=") ? "-Dlogback.configurationFile=jar:" + copy.toUri() + "!/logback.xml" : o);
         }
-        return new ClusterState.Launch(launch.java(), options, String.join(File.pathSeparator, entries), launch.mainClass(), launch.arguments());
+        return new NodeLaunch(launch.java(), options, String.join(File.pathSeparator, entries), launch.mainClass(), launch.arguments());
     }
 }

@@ -43,6 +43,10 @@ public final class NodeClient implements AutoCloseable {
     static final int RETRY_FACTOR = 3;
     /** The route of a node's own view. */
     static final String VIEW_PATH = "/api/node";
+    /** The route of the mesh's membership. */
+    static final String MEMBERS_PATH = "/api/members";
+    /** How long a membership change may take to be committed and folded before the node answers. */
+    static final Duration CHANGE_TIMEOUT = Duration.ofSeconds(20);
     private final HttpClient http;
     private final Duration timeout;
     private final Supplier<String> token;
@@ -189,6 +193,80 @@ public final class NodeClient implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             return new Answer.NoAnswer("bad answer: " + e.getMessage());
         }
+    }
+
+    /**
+     * {@code GET /api/members} on the node at {@code apiPort}: the membership as that node has
+     * folded it. A node that does not answer, refuses the cluster's token or answers something
+     * that is not a membership is a {@link ClusterException} (FAILED) saying which.
+     */
+    public Members members(String name, int apiPort) {
+        HttpResponse<String> r = exchange(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + apiPort + MEMBERS_PATH)).GET(), timeout,
+                "GET " + MEMBERS_PATH + " on " + name);
+        if (r.statusCode() != 200) {
+            throw ClusterException.failed(name + " answered GET " + MEMBERS_PATH + " with " + explain(r));
+        }
+        try {
+            return Members.parse(name + " (127.0.0.1:" + apiPort + ") " + MEMBERS_PATH, r.body());
+        } catch (IllegalArgumentException e) {
+            throw ClusterException.failed("bad answer: " + e.getMessage());
+        }
+    }
+
+    /** What a node answered to a membership change it applied: the entry's sequence number and the member as it now stands. */
+    public record MemberChange(long seq, boolean applied, Members.Member member) {}
+
+    /**
+     * {@code POST /api/members/NAME {"op":..., "reason":...}} on the node at {@code apiPort}, which
+     * answers once the entry is committed and folded. The membership's refusal (409: the change
+     * would leave no voter, the member is not fenced, ...) is a REFUSED {@link ClusterException}
+     * with the node's reason; an unknown member is a USAGE one.
+     */
+    public MemberChange changeMember(String via, int apiPort, String member, String op, String reason) {
+        String body = JsonReader.MAPPER.createObjectNode().put("op", op).put("reason", reason).toString();
+        String what = "POST " + MEMBERS_PATH + "/" + member + " {\"op\":\"" + op + "\"} on " + via;
+        HttpResponse<String> r = exchange(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + apiPort + MEMBERS_PATH + "/" + member))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)), CHANGE_TIMEOUT, what);
+        switch (r.statusCode()) {
+            case 200 -> {
+                JsonReader j = new JsonReader(via + "'s answer to " + what);
+                try {
+                    JsonNode root = j.parseObject(r.body());
+                    return new MemberChange(j.integer(root, "", "seq", 0, Long.MAX_VALUE), j.bool(root, "", "applied"),
+                            Members.member(j, j.object(root, "", "member"), "member"));
+                } catch (IllegalArgumentException e) {
+                    throw ClusterException.failed("bad answer: " + e.getMessage());
+                }
+            }
+            case 404 -> throw ClusterException.usage(via + " knows no member " + member + ": " + explain(r));
+            case 409 -> throw ClusterException.refused(via + " refused to " + op + " " + member + ": " + explain(r));
+            default -> throw ClusterException.failed(via + " answered " + what + " with " + explain(r));
+        }
+    }
+
+    private HttpResponse<String> exchange(HttpRequest.Builder b, Duration deadline, String what) {
+        try {
+            return http.send(b.timeout(deadline).header("Accept", "application/json").header("Authorization", "Bearer " + token.get()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw ClusterException.failed(what + ": " + reason(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ClusterException.failed(what + ": interrupted");
+        }
+    }
+
+    /** "HTTP 409 conflict: node-1 is the only voter ...", from the node's JSON error when it sent one. */
+    private static String explain(HttpResponse<String> r) {
+        Optional<JsonNode> e = errorBody(r.body());
+        if (e.isEmpty()) {
+            return "HTTP " + r.statusCode() + (r.body().isBlank() ? "" : ": " + printable(r.body()));
+        }
+        String message = text(e.get(), "message");
+        if (message.isEmpty()) {
+            message = text(e.get(), "reason");
+        }
+        return "HTTP " + r.statusCode() + " " + text(e.get(), "error") + (message.isEmpty() ? "" : ": " + message);
     }
 
     /** The node's JSON error body, if the answer is one. */

@@ -31,7 +31,7 @@ final class NodeProcesses {
     private NodeProcesses() {}
 
     /** The recorded process, if it is still the one that was started. */
-    static Optional<ProcessHandle> live(ClusterState.NodeProcess p, Path config) {
+    static Optional<ProcessHandle> live(NodeProcess p, Path config) {
         Optional<ProcessHandle> handle = ProcessHandle.of(p.pid()).filter(ProcessHandle::isAlive);
         if (handle.isEmpty() || zombie(p.pid())) {
             return Optional.empty();
@@ -49,15 +49,20 @@ final class NodeProcesses {
         return handle;
     }
 
-    static ProcessState state(ClusterState.NodeRecord node, Path config) {
-        if (node.process().isEmpty()) {
+    static ProcessState state(Optional<NodeProcess> process, Path config) {
+        if (process.isEmpty()) {
             return ProcessState.NOT_STARTED;
         }
-        long pid = node.process().get().pid();
-        if (live(node.process().get(), config).isEmpty()) {
+        long pid = process.get().pid();
+        if (live(process.get(), config).isEmpty()) {
             return ProcessState.EXITED;
         }
         return linuxState(pid).filter(s -> s == 'T').isPresent() ? ProcessState.PAUSED : ProcessState.RUNNING;
+    }
+
+    /** Whether the live process is stopped (SIGSTOP) rather than running. */
+    static boolean paused(long pid) {
+        return linuxState(pid).filter(s -> s == 'T').isPresent();
     }
 
     private static boolean zombie(long pid) {

@@ -1,45 +1,42 @@
 package io.x0tta6bl4.orchestration;
 
-import io.x0tta6bl4.monitor.DetectorSettings;
-
 /**
- * The {@code node.yaml} that {@code cluster up} writes for each node (format in
- * docs/node-config.md). Paths are relative to the node's folder, so the cluster directory can be
- * inspected (and its configs read) from anywhere. The first node forms the ledger's Raft group;
- * every other one joins it through the first's Raft listener, and the ledger's membership makes
- * the first {@link #MAX_VOTERS} to join voters and the rest listeners. The API
- * expects the audience of {@link ClusterToken}, and the leader installs the cluster's
- * {@code policy.yaml} (one folder up) when the ledger holds no policy.
+ * The {@code node.yaml} (version 2, docs/node-config.md) a host writes for each node it spawns.
+ * Paths are relative to the node's folder, so a cluster directory can be moved or inspected from
+ * anywhere: the trust bundle and the bootstrap policy one folder up, the node's own credentials
+ * and data inside its folder. No ports are written: the node binds port 0 the first time,
+ * publishes what the kernel gave it in {@code data/endpoints.json} and keeps it across restarts.
+ * No peers either: they come from the ledger's membership, which the node joins through
+ * {@code join}.
  */
 final class NodeYaml {
-    static final int MAX_VOTERS = 5;
-
     private NodeYaml() {}
 
-    static String write(ClusterState cluster, String name, DetectorSettings.Kind detector) {
-        ClusterState.NodeRecord self = cluster.node(name);
+    static String write(NodeSpec spec, String trustDomain, String host) {
         StringBuilder y = new StringBuilder();
-        y.append("# Written by x0tta6bl4 cluster up; the format is in docs/node-config.md.\n");
-        y.append("name: ").append(name).append('\n');
-        y.append("trust_domain: ").append(cluster.trustDomain()).append('\n');
+        y.append("# Written by the x0tta6bl4 host agent; the format is in docs/node-config.md.\n");
+        y.append("name: ").append(spec.name()).append('\n');
+        y.append("trust_domain: ").append(trustDomain).append('\n');
+        y.append("host: ").append(host).append('\n');
         y.append("data_dir: data\n");
-        y.append("ca_dir: ../ca\n");
-        y.append("ports:\n");
-        y.append("  api: ").append(self.apiPort()).append('\n');
-        y.append("  peer: ").append(self.peerPort()).append('\n');
-        y.append("  raft: ").append(self.raftPort()).append('\n');
-        // The first node forms the ledger group; the others join it through its Raft listener.
-        ClusterState.NodeRecord first = cluster.nodes().getFirst();
-        if (first.name().equals(name)) {
-            y.append("join:\n  bootstrap: true\n");
-        } else {
-            y.append("join:\n  seeds: [\"").append(first.name()).append("@127.0.0.1:").append(first.raftPort()).append("\"]\n");
+        y.append("bundle_dir: ../bundle\n");
+        y.append("credentials_dir: credentials\n");
+        y.append("join:\n");
+        switch (spec.join()) {
+            case NodeSpec.Join.Bootstrap b -> y.append("  bootstrap: true\n");
+            case NodeSpec.Join.Seeds s -> {
+                y.append("  seeds: [");
+                for (int i = 0; i < s.seeds().size(); i++) {
+                    y.append(i == 0 ? "" : ", ").append('"').append(s.seeds().get(i)).append('"');
+                }
+                y.append("]\n");
+            }
         }
         y.append("probe:\n");
-        y.append("  detector: ").append(detector.configName()).append('\n');
+        y.append("  detector: ").append(spec.detector().configName()).append('\n');
         y.append("api:\n");
         y.append("  audience: ").append(ClusterToken.AUDIENCE).append('\n');
-        y.append("  bootstrap_policy: ../").append(NewCluster.POLICY).append('\n');
+        y.append("  bootstrap_policy: ../policy.yaml\n");
         return y.toString();
     }
 }

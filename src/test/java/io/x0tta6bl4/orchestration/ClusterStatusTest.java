@@ -15,41 +15,61 @@ import org.junit.jupiter.api.Test;
 
 /** The aggregation rule of {@link ClusterStatus} on canned views: no processes, no sockets. */
 class ClusterStatusTest {
-    private static final ClusterState CLUSTER = cluster(5);
+    private static final List<String> CLUSTER = names(5);
 
-    static ClusterState cluster(int n) {
-        List<ClusterState.NodeRecord> nodes = new ArrayList<>();
+    static List<String> names(int n) {
+        List<String> names = new ArrayList<>();
         for (int i = 1; i <= n; i++) {
-            nodes.add(new ClusterState.NodeRecord("node-" + i, 40000 + 3 * i, 40001 + 3 * i, 40002 + 3 * i, i <= 5,
-                    Optional.of(new ClusterState.NodeProcess(1000 + i, Instant.parse("2026-11-24T12:00:00Z")))));
+            names.add("node-" + i);
         }
-        return new ClusterState(Path.of("/tmp/c"), "x0tta6bl4.local", Instant.parse("2026-11-24T12:00:00Z"),
-                ClusterState.Launch.current(), nodes);
+        return names;
+    }
+
+    /** What the host agent would list for a node in that process state. */
+    static NodeHandle handle(String name, ProcessState state) {
+        int i = Integer.parseInt(name.substring(5));
+        return new NodeHandle(name, 1000 + i, Instant.parse("2026-11-24T12:00:00Z"), state,
+                Optional.of(new NodeEndpoints("127.0.0.1", 40000 + 3 * i, 40001 + 3 * i, 40002 + 3 * i)),
+                new NodeSpec(name, i == 1 ? new NodeSpec.Join.Bootstrap() : new NodeSpec.Join.Seeds(List.of(new NodeSpec.Seed("node-1", "127.0.0.1", 40005))),
+                        io.x0tta6bl4.monitor.DetectorSettings.Kind.CONSECUTIVE_MISSES, java.time.Duration.ofHours(24)));
     }
 
     /** A view from {@code observer} in which each listed peer has the given state ("node-2=down"). */
     static NodeView view(String observer, String leader, String... peerStates) {
+        return view(observer, leader, Optional.empty(), peerStates);
+    }
+
+    static NodeView view(String observer, String leader, Optional<NodeView.Membership> self, String... peerStates) {
         List<NodeView.Peer> peers = new ArrayList<>();
         for (String ps : peerStates) {
             String[] kv = ps.split("=");
-            peers.add(new NodeView.Peer(kv[0], PeerState.valueOf(kv[1].toUpperCase(java.util.Locale.ROOT)), Optional.empty(), Optional.empty(),
-                    Optional.empty(), Optional.empty(), List.of()));
+            PeerState state = kv[1].equals("joining") ? PeerState.UNKNOWN : PeerState.valueOf(kv[1].toUpperCase(java.util.Locale.ROOT));
+            peers.add(new NodeView.Peer(kv[0], state, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), List.of()));
         }
-        return new NodeView(observer, "spiffe://x0tta6bl4.local/node/" + observer, 1, Optional.empty(), Optional.ofNullable(leader), 0, "FOLLOWER",
-                Optional.empty(), peers, List.of(), Optional.empty());
+        return new NodeView(observer, "spiffe://x0tta6bl4.local/node/" + observer, 1, Optional.empty(), Optional.ofNullable(leader), 0,
+                "FOLLOWER", self, peers, List.of(), Optional.empty());
     }
 
     private static ClusterStatus aggregate(Map<String, ProcessState> processes, NodeView... views) {
+        return aggregate(CLUSTER, processes, views);
+    }
+
+    private static ClusterStatus aggregate(List<String> names, Map<String, ProcessState> processes, NodeView... views) {
         Map<String, NodeClient.Answer> answers = new LinkedHashMap<>();
         for (NodeView v : views) {
             answers.put(v.name(), new NodeClient.Answer.Seen(v));
         }
-        for (ClusterState.NodeRecord n : CLUSTER.nodes()) {
-            answers.putIfAbsent(n.name(), new NodeClient.Answer.NoAnswer("connection refused"));
+        for (String n : names) {
+            answers.putIfAbsent(n, new NodeClient.Answer.NoAnswer("connection refused"));
         }
-        Map<String, ProcessState> p = new LinkedHashMap<>(processes);
-        CLUSTER.names().forEach(n -> p.putIfAbsent(n, ProcessState.RUNNING));
-        return ClusterStatus.aggregate(CLUSTER, p, answers);
+        Map<String, NodeHandle> handles = new LinkedHashMap<>();
+        for (String n : names) {
+            ProcessState p = processes.getOrDefault(n, ProcessState.RUNNING);
+            if (p != ProcessState.NOT_STARTED) {
+                handles.put(n, handle(n, p));
+            }
+        }
+        return ClusterStatus.aggregate(names, handles, answers);
     }
 
     @Test
@@ -158,16 +178,43 @@ class ClusterStatusTest {
 
     @Test
     void healthyNeedsEveryNodeToAnswerAndAgreeOnTheLeader() {
-        ClusterState three = cluster(3);
-        Map<String, ProcessState> running = Map.of("node-1", ProcessState.RUNNING, "node-2", ProcessState.RUNNING, "node-3", ProcessState.RUNNING);
-        Map<String, NodeClient.Answer> answers = new LinkedHashMap<>();
-        answers.put("node-1", new NodeClient.Answer.Seen(view("node-1", "node-1", "node-2=alive", "node-3=alive")));
-        answers.put("node-2", new NodeClient.Answer.Seen(view("node-2", "node-1", "node-1=alive", "node-3=alive")));
-        answers.put("node-3", new NodeClient.Answer.Seen(view("node-3", null, "node-1=alive", "node-2=alive")));
-        assertThat(ClusterStatus.aggregate(three, running, answers).healthy()).as("node-3 knows no leader yet").isFalse();
-        answers.put("node-3", new NodeClient.Answer.Seen(view("node-3", "node-1", "node-1=alive", "node-2=alive")));
-        assertThat(ClusterStatus.aggregate(three, running, answers).healthy()).isTrue();
-        answers.put("node-3", new NodeClient.Answer.NoAnswer("no answer within 1000 ms"));
-        assertThat(ClusterStatus.aggregate(three, running, answers).healthy()).isFalse();
+        List<String> three = names(3);
+        assertThat(aggregate(three, Map.of(), view("node-1", "node-1", "node-2=alive", "node-3=alive"),
+                view("node-2", "node-1", "node-1=alive", "node-3=alive"), view("node-3", null, "node-1=alive", "node-2=alive")).healthy())
+                .as("node-3 knows no leader yet").isFalse();
+        assertThat(aggregate(three, Map.of(), view("node-1", "node-1", "node-2=alive", "node-3=alive"),
+                view("node-2", "node-1", "node-1=alive", "node-3=alive"), view("node-3", "node-1", "node-1=alive", "node-2=alive")).healthy()).isTrue();
+        assertThat(aggregate(three, Map.of(), view("node-1", "node-1", "node-2=alive", "node-3=alive"),
+                view("node-2", "node-1", "node-1=alive", "node-3=alive")).healthy()).as("node-3 does not answer").isFalse();
+    }
+
+    @Test
+    void aJoiningNodeIsNotYetHealthyButIsNoOpinionAgainstIt() {
+        List<String> three = names(3);
+        ClusterStatus s = aggregate(three, Map.of(), view("node-1", "node-1", "node-2=alive", "node-3=joining"),
+                view("node-2", "node-1", "node-1=alive", "node-3=joining"), view("node-3", "node-1", "node-1=alive", "node-2=alive"));
+        assertThat(s.node("node-3").state()).as("it answers itself; joining is no opinion").isEqualTo(ClusterStatus.State.ALIVE);
+        assertThat(s.healthy()).as("not every member sees it alive yet").isFalse();
+    }
+
+    @Test
+    void aFencedNodeIsOutOfTheMeshAndTheRolesAreWhatEachNodeSaysOfItself() {
+        List<String> four = names(4);
+        Optional<NodeView.Membership> voter = Optional.of(new NodeView.Membership("active", "voter"));
+        ClusterStatus s = aggregate(four, Map.of(),
+                view("node-1", "node-1", voter, "node-2=alive", "node-4=alive"),
+                view("node-2", "node-1", Optional.of(new NodeView.Membership("fenced", "listener")), "node-1=alive", "node-4=alive"),
+                view("node-3", "node-1", voter, "node-1=alive", "node-4=alive"),
+                view("node-4", "node-1", voter, "node-1=alive", "node-3=alive"));
+        assertThat(s.healthy()).as("no member probes the fenced node-2, and node-1 does not list node-3").isFalse();
+        ClusterStatus t = aggregate(four, Map.of(),
+                view("node-1", "node-1", voter, "node-3=alive", "node-4=alive"),
+                view("node-2", "node-1", Optional.of(new NodeView.Membership("fenced", "listener"))),
+                view("node-3", "node-1", voter, "node-1=alive", "node-4=alive"),
+                view("node-4", "node-1", Optional.of(new NodeView.Membership("active", "listener")), "node-1=alive", "node-3=alive"));
+        assertThat(t.healthy()).isTrue();
+        assertThat(t.node("node-2").outOfMesh()).isTrue();
+        assertThat(t.activeVoters()).isEqualTo(2);
+        assertThat(four.stream().map(n -> t.role(t.node(n)))).containsExactly("leader", "listener", "voter", "listener");
     }
 }

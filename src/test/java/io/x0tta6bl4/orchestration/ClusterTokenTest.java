@@ -29,7 +29,7 @@ class ClusterTokenTest {
 
         String first = tokens.get();
         JwtSvidClaims claims = verifier.verify(first, "x0tta6bl4");
-        assertThat(claims.subject().toString()).isEqualTo("spiffe://mesh.example.org/app/x0tta6bl4-cluster");
+        assertThat(claims.subject().toString()).isEqualTo("spiffe://mesh.example.org/operator/x0tta6bl4-cluster");
         assertThat(claims.expiresAt()).isEqualTo(start.plus(Duration.ofMinutes(10)));
 
         now.set(start.plus(Duration.ofMinutes(7)).plusSeconds(59));

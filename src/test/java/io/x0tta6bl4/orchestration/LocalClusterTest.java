@@ -23,10 +23,11 @@ import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The {@code cluster} command on real node processes ({@code x0tta6bl4 node run}) on loopback:
- * up, status, a kill seen by every survivor, a restart seen by everyone, the harness, down.
+ * The {@code cluster} command on real node processes ({@code x0tta6bl4 node run}) on loopback,
+ * run by a real host agent: up, status, a kill seen by every survivor, a restart seen by
+ * everyone, the harness, down.
  */
-@Timeout(180)
+@Timeout(300)
 class LocalClusterTest {
     @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir;
     @RegisterExtension final NodeThreadDumps dumps = new NodeThreadDumps(() -> dir);
@@ -36,12 +37,19 @@ class LocalClusterTest {
         if (!Files.exists(dir.resolve(ClusterState.FILE))) {
             return;
         }
-        ClusterState s = ClusterState.load(dir);
         try (LocalCluster c = LocalCluster.open(dir, line -> {})) {
             c.down();
         } finally {
             // A backstop in case down itself failed: nothing this test started survives it.
-            s.nodes().forEach(n -> n.process().flatMap(p -> NodeProcesses.live(p, s.config(n.name()))).ifPresent(ProcessHandle::destroyForcibly));
+            HostAgentTestSupport.recordedPids(dir).forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        }
+    }
+
+    private static final String ME = Long.toString(ProcessHandle.current().pid());
+
+    private Map<String, NodeHandle> handles() {
+        try (LocalCluster c = LocalCluster.open(dir, line -> {})) {
+            return c.handles();
         }
     }
 
@@ -57,11 +65,11 @@ class LocalClusterTest {
 
     /** Each live node's own view, asked directly. */
     private Map<String, NodeView> views(List<String> names) {
-        ClusterState s = ClusterState.load(dir);
+        Map<String, NodeHandle> h = handles();
         Map<String, Integer> ports = new LinkedHashMap<>();
-        names.forEach(n -> ports.put(n, s.node(n).apiPort()));
+        names.stream().filter(n -> h.get(n).state().live()).forEach(n -> ports.put(n, h.get(n).requireEndpoints().api()));
         Map<String, NodeView> views = new LinkedHashMap<>();
-        try (NodeClient client = NodeClient.forCa(s.caDir(), Duration.ofSeconds(1))) {
+        try (NodeClient client = NodeClient.forCa(dir.resolve("ca"), Duration.ofSeconds(1))) {
             client.views(ports).forEach((n, a) -> {
                 if (a instanceof NodeClient.Answer.Seen seen) {
                     views.put(n, seen.view());
@@ -72,12 +80,12 @@ class LocalClusterTest {
     }
 
     /** {@code GET /api/network/status} on {@code node}, with the cluster's own token, as an operator would call it. */
-    private JsonNode networkStatus(ClusterState state, String node) throws Exception {
+    private JsonNode networkStatus(String node) throws Exception {
         java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
-                .sslContext(NodeClient.trusting(io.x0tta6bl4.identity.TrustBundle.load(state.caDir()).x509Root())).build();
+                .sslContext(NodeClient.trusting(io.x0tta6bl4.identity.TrustBundle.load(dir.resolve("bundle")).x509Root())).build();
         java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create("https://127.0.0.1:" + state.node(node).apiPort() + "/api/network/status"))
-                .header("Authorization", "Bearer " + ClusterToken.fromCa(state.caDir()).get()).timeout(Duration.ofSeconds(10)).build(),
+                        java.net.URI.create("https://127.0.0.1:" + handles().get(node).requireEndpoints().api() + "/api/network/status"))
+                .header("Authorization", "Bearer " + ClusterToken.fromCa(dir.resolve("ca")).get()).timeout(Duration.ofSeconds(10)).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return JsonReader.MAPPER.readTree(r.body());
@@ -85,10 +93,11 @@ class LocalClusterTest {
 
     @Test
     void upKillRestartAndDownOnRealNodes() throws Exception {
-        ClusterCommandTest.Run up = cli("cluster", "up", "--nodes", "3", "--dir", dir.toString(), "--timeout", "90s");
+        ClusterCommandTest.Run up = cli("cluster", "up", "--nodes", "3", "--dir", dir.toString(), "--timeout", "180s", "--exit-with", ME);
         assertThat(up.exit()).as(up.err()).isZero();
-        assertThat(up.err()).contains("node-1 started (pid", "waiting for 3 nodes to see each other alive", "all 3 nodes see each other alive");
-        assertThat(up.out()).contains("NODE", "PID", "API", "PEER", "RAFT", "STATE", "LEADER");
+        assertThat(up.err()).contains("host agent started (pid", "node-1 started (pid", "waiting for 3 nodes to see each other alive",
+                "all 3 nodes see each other alive", "3 voters");
+        assertThat(up.out()).contains("NODE", "PID", "API", "PEER", "RAFT", "STATE", "LEADER", "MEMBER");
 
         JsonNode s = status();
         String leader = s.get("leader").asText();
@@ -100,36 +109,37 @@ class LocalClusterTest {
             assertThat(n.get("api_port").asInt()).isPositive();
         });
         ClusterState state = ClusterState.load(dir);
-        views(state.names()).forEach((name, v) -> assertThat(v.pid()).as("the recorded pid is " + name + "'s own")
-                .isEqualTo(state.node(name).process().orElseThrow().pid()));
+        Map<String, NodeHandle> started = handles();
+        views(state.nodes()).forEach((name, v) -> assertThat(v.pid()).as("the agent's pid is " + name + "'s own")
+                .isEqualTo(started.get(name).pid()));
         Path groupDir = null;
         if (LocalCluster.runsAsRoot()) {
-            for (String name : state.names()) {
-                long pid = state.node(name).process().orElseThrow().pid();
+            for (String name : state.nodes()) {
+                long pid = started.get(name).pid();
                 String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
                 String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                assertThat(Integer.parseInt(fields[16])).as(name + " runs at the nodes' priority").isEqualTo(LocalCluster.NODE_NICE);
+                assertThat(Integer.parseInt(fields[16])).as(name + " runs at the nodes' priority").isEqualTo(ProcessLauncher.NODE_NICE);
             }
             CpuGroup.Found group = CpuGroup.find(dir, 3);
             if (group.group().isPresent()) {
                 groupDir = group.group().get().dir();
                 List<String> members = Files.readAllLines(group.group().get().dir().resolve("cgroup.procs"));
                 assertThat(members).as("every node in the cluster's one CPU group")
-                        .containsAll(state.names().stream().map(n -> Long.toString(state.node(n).process().orElseThrow().pid())).toList());
+                        .containsAll(state.nodes().stream().map(n -> Long.toString(started.get(n).pid())).toList());
             }
         }
-        JsonNode healthy = networkStatus(state, leader);
+        JsonNode healthy = networkStatus(leader);
         assertThat(healthy.get("status").asText()).isEqualTo("healthy");
         assertThat(healthy.get("nodes_alive").asInt()).isEqualTo(3);
 
-        ClusterCommandTest.Run twice = cli("cluster", "up", "--nodes", "3", "--dir", dir.toString());
+        ClusterCommandTest.Run twice = cli("cluster", "up", "--nodes", "3", "--dir", dir.toString(), "--exit-with", ME);
         assertThat(twice.exit()).as(twice.err()).isEqualTo(1);
         assertThat(twice.err()).contains("run cluster down --dir " + dir + " first");
         assertThat(cli("cluster", "kill", "node-7", "--dir", dir.toString()).err()).contains("no node 'node-7'", "node-1, node-2, node-3");
 
         // Kill a follower: every survivor marks it down.
-        String victim = state.names().stream().filter(n -> !n.equals(leader)).findFirst().orElseThrow();
-        List<String> survivors = state.names().stream().filter(n -> !n.equals(victim)).toList();
+        String victim = state.nodes().stream().filter(n -> !n.equals(leader)).findFirst().orElseThrow();
+        List<String> survivors = state.nodes().stream().filter(n -> !n.equals(victim)).toList();
         Instant killed = Instant.now();
         ClusterCommandTest.Run kill = cli("cluster", "kill", victim, "--dir", dir.toString());
         assertThat(kill.exit()).as(kill.err()).isZero();
@@ -145,10 +155,10 @@ class LocalClusterTest {
         System.out.println("kill -9 of " + victim + " detected by " + detection);
         assertThat(detection.values()).allSatisfy(d -> assertThat(d).isPositive().isLessThan(Duration.ofSeconds(1)));
         JsonNode afterKill = status();
-        JsonNode victimStatus = afterKill.get("nodes").get(state.names().indexOf(victim));
+        JsonNode victimStatus = afterKill.get("nodes").get(state.nodes().indexOf(victim));
         assertThat(victimStatus.get("state").asText()).isEqualTo("down");
         assertThat(victimStatus.get("process").asText()).isEqualTo("exited");
-        JsonNode degraded = networkStatus(state, leader);
+        JsonNode degraded = networkStatus(leader);
         assertThat(degraded.get("nodes_alive").asInt()).as("the API's live status counts the killed node out").isEqualTo(2);
         assertThat(degraded.get("status").asText()).isEqualTo("degraded");
         assertThat(degraded.get("mesh_health").asDouble()).isLessThan(100.0);
@@ -158,8 +168,8 @@ class LocalClusterTest {
         assertThat(start.exit()).as(start.err()).isZero();
         assertThat(start.out()).startsWith(victim + " started (pid ");
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            Map<String, NodeView> v = views(state.names());
-            return v.size() == 3 && v.entrySet().stream().allMatch(e -> state.names().stream()
+            Map<String, NodeView> v = views(state.nodes());
+            return v.size() == 3 && v.entrySet().stream().allMatch(e -> state.nodes().stream()
                     .allMatch(other -> other.equals(e.getKey()) || e.getValue().stateOf(other).orElse(PeerState.DOWN) == PeerState.ALIVE));
         });
         assertThat(status().get("nodes")).allSatisfy(n -> assertThat(n.get("state").asText()).isEqualTo("alive"));
@@ -171,8 +181,7 @@ class LocalClusterTest {
         assertThat(bench.out()).contains("run 1/2", "run 2/2", "SIGSTOP -> down on the leader, 2 runs: p50 ");
         System.out.println(bench.out());
 
-        List<Long> pids = new ArrayList<>();
-        ClusterState.load(dir).nodes().forEach(n -> pids.add(n.process().orElseThrow().pid()));
+        List<Long> pids = new ArrayList<>(HostAgentTestSupport.recordedPids(dir));
         ClusterCommandTest.Run down = cli("cluster", "down", "--dir", dir.toString());
         assertThat(down.exit()).as(down.err()).isZero();
         assertThat(pids).allSatisfy(pid -> assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("pid " + pid).isFalse());

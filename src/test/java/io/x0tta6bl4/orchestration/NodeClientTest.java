@@ -66,7 +66,7 @@ class NodeClientTest {
         int slow = serve(n1, 200, io.x0tta6bl4.monitor.NodeViewTest.SAMPLE, Duration.ofMillis(1200));
         int broken = serve(n1, 500, "oops", Duration.ZERO);
         int unavailable = serve(n1, 503, "{\"error\":\"audit_unavailable\",\"message\":\"the audit entry could not be committed\"}", Duration.ZERO);
-        int closed = FreePorts.pick(1).getFirst();
+        int closed = 1; // tcpmux: nothing listens there on a machine of this kind, so a connection is refused
 
         try (NodeClient client = NodeClient.forCa(ca.dir(), Duration.ofMillis(500))) {
             assertThat(client.view("node-1", good)).isInstanceOfSatisfying(NodeClient.Answer.Seen.class,
@@ -106,7 +106,7 @@ class NodeClientTest {
         }
         assertThat(server.callers).hasSize(3);
         JwtSvidClaims first = server.callers.getFirst();
-        assertThat(first.subject().toString()).isEqualTo("spiffe://x0tta6bl4.local/app/x0tta6bl4-cluster");
+        assertThat(first.subject().toString()).isEqualTo("spiffe://x0tta6bl4.local/operator/x0tta6bl4-cluster");
         assertThat(first.audience()).containsExactly("x0tta6bl4");
         assertThat(Duration.between(first.issuedAt(), first.expiresAt())).isEqualTo(ClusterToken.TTL);
         assertThat(server.callers).extracting(JwtSvidClaims::jwtId).as("one token, minted once").containsOnly(first.jwtId());
@@ -121,7 +121,7 @@ class NodeClientTest {
         int wrongAudience = serve(n1, ca.bundle(), "billing", caller -> NodeApiStandIn.Response.ok(io.x0tta6bl4.monitor.NodeViewTest.SAMPLE));
         int otherCa = serve(n1, other.bundle(), ClusterToken.AUDIENCE, caller -> NodeApiStandIn.Response.ok(io.x0tta6bl4.monitor.NodeViewTest.SAMPLE));
         int denied = serve(n1, 403, "{\"error\":\"access_denied\",\"rule\":\"default-deny\",\"reason\":\"no rule allows "
-                + "spiffe://x0tta6bl4.local/app/x0tta6bl4-cluster to read nodes\"}", Duration.ZERO);
+                + "spiffe://x0tta6bl4.local/operator/x0tta6bl4-cluster to read nodes\"}", Duration.ZERO);
         int pending = serve(n1, ca.bundle(), ClusterToken.AUDIENCE, caller -> NodeApiStandIn.Response.policyPending());
 
         try (NodeClient client = NodeClient.forCa(ca.dir(), Duration.ofSeconds(2))) {
@@ -134,7 +134,7 @@ class NodeClientTest {
                     r -> assertThat(r.explain()).startsWith("refused the cluster's token: HTTP 401 invalid_token ("));
             assertThat(client.view("node-1", denied)).isInstanceOfSatisfying(NodeClient.Answer.Refused.class, r -> {
                 assertThat(r.explain()).isEqualTo("refused the cluster's token: HTTP 403 access_denied, rule default-deny: "
-                        + "no rule allows spiffe://x0tta6bl4.local/app/x0tta6bl4-cluster to read nodes");
+                        + "no rule allows spiffe://x0tta6bl4.local/operator/x0tta6bl4-cluster to read nodes");
                 assertThat(r.policyPending()).as("a policy is in force; waiting will not help").isFalse();
             });
             assertThat(client.view("node-1", pending)).isInstanceOfSatisfying(NodeClient.Answer.Refused.class,

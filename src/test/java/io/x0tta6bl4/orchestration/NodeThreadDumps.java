@@ -27,11 +27,12 @@ final class NodeThreadDumps implements AfterTestExecutionCallback {
         if (context.getExecutionException().isEmpty() || dir == null || !Files.exists(dir.resolve(ClusterState.FILE))) {
             return;
         }
-        ClusterState state = ClusterState.load(dir);
+        HostLayout layout = new HostLayout(dir);
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        for (String name : state.names()) {
-            state.node(name).process().flatMap(p -> NodeProcesses.live(p, state.config(name))).ifPresent(p -> {
-                Path out = dir.resolve(name).resolve("threads.txt");
+        for (HostState.Entry entry : HostState.load(layout.state()).nodes()) {
+            String name = entry.spec().name();
+            entry.process().flatMap(p -> NodeProcesses.live(p, layout.config(name))).ifPresent(p -> {
+                Path out = layout.nodeDir(name).resolve("threads.txt");
                 try {
                     Process dump = new ProcessBuilder(jcmd.toString(), Long.toString(p.pid()), "Thread.print")
                             .redirectErrorStream(true).redirectOutput(out.toFile()).start();
