@@ -36,4 +36,21 @@ public record GroupView(List<Replica> voters, List<Replica> listeners, boolean c
     public boolean contains(String name) {
         return isVoter(name) || isListener(name);
     }
+
+    /**
+     * On the leader, with the configuration settled: the listeners of the configuration it sends
+     * no log to. Ratis drops the log appender of every replica it does not count as caught up
+     * when a change of configuration times out, and it never counts a listener added by a change
+     * as caught up; a listener left so receives nothing until the next leader, and, not voting,
+     * it never calls an election. The leader reports on the replicas it has an appender for, so
+     * such a listener is missing from {@link #commitIndexes}. Empty when a voter is missing too:
+     * the leader is only starting its appenders, or a voter's was dropped (which that voter
+     * repairs itself, by campaigning).
+     */
+    public List<String> unreplicatedListeners() {
+        if (!leading || changing || !voters.stream().allMatch(v -> commitIndexes.containsKey(v.name()))) {
+            return List.of();
+        }
+        return listeners.stream().map(Replica::name).filter(n -> !commitIndexes.containsKey(n)).toList();
+    }
 }

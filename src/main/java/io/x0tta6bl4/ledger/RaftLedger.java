@@ -274,6 +274,10 @@ public final class RaftLedger implements Ledger, ReplicaGroup {
         GrpcConfigKeys.Server.setPort(p, port);
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(400, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(800, TimeUnit.MILLISECONDS));
+        // A replica being added has this long to answer before Raft gives the change up (its
+        // default, 3 election timeouts, is 2.4 s here: less than a fresh JVM on a loaded machine
+        // takes to write its first appendEntries of many megabytes).
+        RaftServerConfigKeys.setStagingTimeout(p, TimeDuration.valueOf(20, TimeUnit.SECONDS));
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, snapshotThreshold(c));
         RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
@@ -20,7 +21,9 @@ import java.util.stream.Collectors;
  * <ol>
  *   <li>remove a replica whose member is fenced or has left, or whose Raft address differs from
  *       the one its member last announced (a node that lost its data and came back on another
- *       port; step 3 or 4 adds it again at the new address). Never the last voter, and a voter
+ *       port; step 3 or 4 adds it again at the new address), or a listener the leader has sent
+ *       no log to since its last look ({@link GroupView#unreplicatedListeners}: step 3 adds it
+ *       again, and Raft gives it a new log appender). Never the last voter, and a voter
  *       only if the voters left would still have a live majority: otherwise, in one change, a
  *       caught-up, alive listener the membership has promoted takes its place, or the step waits
  *       (step 5 promotes one). Raft's joint consensus needs a majority of the old and of the new
@@ -55,18 +58,31 @@ public final class GroupPlan {
         record Promote(String member, String why) implements Step {}
     }
 
+    /** What the leader should do next, taking the listeners it does not replicate to now as seen at its last look too. */
     public static Optional<Step> next(Membership m, GroupView g, Predicate<String> alive) {
+        return next(m, g, alive, Set.copyOf(g.unreplicatedListeners()));
+    }
+
+    /**
+     * What the leader should do next. A listener the leader does not replicate to is removed
+     * (to be added again) only if it was so at the leader's last look as well
+     * ({@code unreplicatedBefore}): not on one view taken while Raft replaced an appender.
+     */
+    public static Optional<Step> next(Membership m, GroupView g, Predicate<String> alive, Set<String> unreplicatedBefore) {
         if (!g.leading() || g.changing() || m.members().isEmpty()) {
             return Optional.empty();
         }
         List<Replica> voters = new ArrayList<>(g.voters());
         List<Replica> listeners = new ArrayList<>(g.listeners());
 
-        // 1. Remove what the membership excluded, or what has moved.
+        // 1. Remove what the membership excluded, what has moved, or a listener Raft no longer replicates to.
+        List<String> unreplicated = g.unreplicatedListeners();
         for (Replica r : concat(voters, listeners)) {
             Optional<String> why = m.excluded(r.name()) ? Optional.of(status(m, r.name()))
                     : moved(m, r) ? Optional.of("it moved from " + r.host() + ":" + r.port() + " to "
-                    + m.member(r.name()).orElseThrow().endpoints().host() + ":" + m.member(r.name()).orElseThrow().endpoints().raft()) : Optional.empty();
+                    + m.member(r.name()).orElseThrow().endpoints().host() + ":" + m.member(r.name()).orElseThrow().endpoints().raft())
+                    : unreplicated.contains(r.name()) && unreplicatedBefore.contains(r.name())
+                    ? Optional.of("the leader sends it no log since a change of configuration failed; it is added again") : Optional.empty();
             if (why.isEmpty()) {
                 continue;
             }

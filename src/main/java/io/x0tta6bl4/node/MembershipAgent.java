@@ -16,6 +16,7 @@ import io.x0tta6bl4.time.Scheduler;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +55,8 @@ final class MembershipAgent implements AutoCloseable {
     private boolean toldExcluded;
     private boolean stepping;
     private String lastStep = "";
+    /** The listeners the leader did not replicate to at the last tick (a second ago): see {@link GroupPlan#next}. */
+    private Set<String> unreplicatedAtLastTick = Set.of();
 
     MembershipAgent(String self, SpiffeId id, Endpoints endpoints, Ledger ledger, ReplicaGroup group, Folded<Membership> membership,
                     Supplier<Map<String, PeerState>> detector, Scheduler scheduler) {
@@ -87,6 +90,7 @@ final class MembershipAgent implements AutoCloseable {
         }
         scheduler.schedule(RECONCILE_EVERY.toNanos(), () -> {
             reconcile();
+            unreplicatedAtLastTick = ledger.isLeader() ? Set.copyOf(group.group().unreplicatedListeners()) : Set.of();
             tick();
         });
     }
@@ -151,7 +155,7 @@ final class MembershipAgent implements AutoCloseable {
         // detector does not watch at all (this node is fenced and probes no one, or the member is
         // not probed yet) counts as alive if Raft holds it caught up: it answers the leader now.
         Optional<GroupPlan.Step> next = GroupPlan.next(m, g, name -> name.equals(self) || states.get(name) == PeerState.ALIVE
-                || (!states.containsKey(name) && GroupPlan.caughtUp(g, name)));
+                || (!states.containsKey(name) && GroupPlan.caughtUp(g, name)), unreplicatedAtLastTick);
         if (next.isEmpty()) {
             return;
         }

@@ -186,4 +186,35 @@ class GroupPlanTest {
         GroupPlan.Step.Reconfigure add = (GroupPlan.Step.Reconfigure) next(group(remove.voters(), List.of())).orElseThrow();
         assertThat(add.voters()).containsExactly(r("node-1"), r("node-3"), r("node-2"));
     }
+
+    /**
+     * Ratis drops the log appender of a listener it never counted as caught up when a later
+     * change of configuration times out (the listener then receives nothing, for good, and
+     * never calls an election): the leader sees it missing from its commit indexes, twice a
+     * look apart, removes it, and adds it again.
+     */
+    @Test
+    void aListenerTheLeaderNoLongerReplicatesToIsRemovedAndAddedAgainOnceSeenSoTwice() {
+        join("node-1", "node-2", "node-3", "node-6", "node-7");
+        change(MembershipOp.DEMOTE, "node-6");
+        change(MembershipOp.DEMOTE, "node-7");
+        List<Replica> voters = rs("node-1", "node-2", "node-3");
+        Map<String, Long> commits = new LinkedHashMap<>(Map.of("node-1", 1000L, "node-2", 1000L, "node-3", 990L, "node-7", 1000L));
+        GroupView orphan = new GroupView(voters, rs("node-6", "node-7"), false, Optional.of("node-1"), true, 1000, commits);
+        assertThat(orphan.unreplicatedListeners()).containsExactly("node-6");
+
+        assertThat(GroupPlan.next(m, orphan, name -> true, Set.of())).as("seen once: Raft may be replacing the appender").isEmpty();
+        GroupPlan.Step.Reconfigure remove = (GroupPlan.Step.Reconfigure) GroupPlan.next(m, orphan, name -> true, Set.of("node-6")).orElseThrow();
+        assertThat(remove.voters()).isEqualTo(voters);
+        assertThat(remove.listeners()).containsExactly(r("node-7"));
+        assertThat(remove.why()).contains("remove listener node-6").contains("no log");
+        GroupPlan.Step.Reconfigure again = (GroupPlan.Step.Reconfigure) next(group(voters, remove.listeners())).orElseThrow();
+        assertThat(again.listeners()).containsExactly(r("node-7"), r("node-6"));
+
+        // Not judged while a voter is missing too (the leader is starting its appenders), off the leader, or mid-change.
+        Map<String, Long> starting = Map.of("node-1", 1000L);
+        assertThat(new GroupView(voters, rs("node-6", "node-7"), false, Optional.of("node-1"), true, 1000, starting).unreplicatedListeners()).isEmpty();
+        assertThat(new GroupView(voters, rs("node-6"), true, Optional.of("node-1"), true, 1000, commits).unreplicatedListeners()).isEmpty();
+        assertThat(new GroupView(voters, rs("node-6"), false, Optional.of("node-1"), false, 1000, Map.of()).unreplicatedListeners()).isEmpty();
+    }
 }
