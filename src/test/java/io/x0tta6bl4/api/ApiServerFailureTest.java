@@ -28,7 +28,7 @@ class ApiServerFailureTest {
     @TempDir Path dir;
 
     /** A mesh whose status throws an Error and whose node list throws a runtime exception. */
-    private static final MeshView BROKEN = new MeshView() {
+    private static final MeshView BROKEN = new OneNodeMesh() {
         @Override
         public NetworkStatus networkStatus() {
             throw new StackOverflowError("deep in the monitor");
@@ -37,28 +37,6 @@ class ApiServerFailureTest {
         @Override
         public List<NodeStatus> nodes() {
             throw new IllegalStateException("secret internal detail");
-        }
-
-        @Override
-        public io.x0tta6bl4.monitor.NodeView nodeView() {
-            return new io.x0tta6bl4.monitor.NodeView("node-1", "spiffe://x/node/node-1", 1, Optional.empty(), Optional.empty(), 0, "LEADER",
-                    Optional.empty(), List.of(), List.of(), Optional.empty());
-        }
-
-        @Override
-        public io.x0tta6bl4.mesh.Membership membership() {
-            return io.x0tta6bl4.mesh.Membership.EMPTY;
-        }
-
-        @Override
-        public MembershipOutcome changeMembership(io.x0tta6bl4.identity.SpiffeId actor, io.x0tta6bl4.mesh.MembershipOp op, String member,
-                                                  String reason) {
-            throw new UnsupportedOperationException("this test's mesh has no members to change");
-        }
-
-        @Override
-        public io.x0tta6bl4.ledger.GroupView group() {
-            return new io.x0tta6bl4.ledger.GroupView(List.of(), List.of(), false, Optional.of("node-1"), true, 0, java.util.Map.of());
         }
     };
 

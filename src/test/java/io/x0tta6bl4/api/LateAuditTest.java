@@ -38,7 +38,7 @@ class LateAuditTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     @TempDir Path dir;
 
-    private static final MeshView HEALTHY = new MeshView() {
+    private static final MeshView HEALTHY = new OneNodeMesh() {
         @Override
         public NetworkStatus networkStatus() {
             return new NetworkStatus(Health.HEALTHY, 1, 1, 0, 100, Optional.of("node-1"), 0, Instant.now());
@@ -47,28 +47,6 @@ class LateAuditTest {
         @Override
         public List<NodeStatus> nodes() {
             return List.of();
-        }
-
-        @Override
-        public io.x0tta6bl4.monitor.NodeView nodeView() {
-            return new io.x0tta6bl4.monitor.NodeView("node-1", "spiffe://x/node/node-1", 1, Optional.empty(), Optional.empty(), 0, "LEADER",
-                    Optional.empty(), List.of(), List.of(), Optional.empty());
-        }
-
-        @Override
-        public io.x0tta6bl4.mesh.Membership membership() {
-            return io.x0tta6bl4.mesh.Membership.EMPTY;
-        }
-
-        @Override
-        public MembershipOutcome changeMembership(io.x0tta6bl4.identity.SpiffeId actor, io.x0tta6bl4.mesh.MembershipOp op, String member,
-                                                  String reason) {
-            throw new UnsupportedOperationException("this test's mesh has no members to change");
-        }
-
-        @Override
-        public io.x0tta6bl4.ledger.GroupView group() {
-            return new io.x0tta6bl4.ledger.GroupView(List.of(), List.of(), false, Optional.of("node-1"), true, 0, java.util.Map.of());
         }
     };
 
