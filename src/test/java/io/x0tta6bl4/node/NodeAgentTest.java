@@ -198,7 +198,9 @@ class NodeAgentTest {
                 assertThat(p.get("value").asDouble()).isGreaterThan(0.1);
                 assertThat(p.get("sustained_ms").asLong()).isGreaterThanOrEqualTo(300);
             });
-            assertThat(alerts).as("raised once, not once per sample").hasSize(1);
+            // Only the memory alert: on a loaded machine the default CPU threshold may be crossed (and cleared) too.
+            assertThat(alerts).filteredOn(e -> e.submission().action().equals("HIGH_MEMORY_USAGE"))
+                    .as("raised once, not once per sample").hasSize(1);
         });
     }
 }
