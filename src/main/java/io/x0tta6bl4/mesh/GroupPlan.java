@@ -78,11 +78,7 @@ public final class GroupPlan {
         // 1. Remove what the membership excluded, what has moved, or a listener Raft no longer replicates to.
         List<String> unreplicated = g.unreplicatedListeners();
         for (Replica r : concat(voters, listeners)) {
-            Optional<String> why = m.excluded(r.name()) ? Optional.of(status(m, r.name()))
-                    : moved(m, r) ? Optional.of("it moved from " + r.host() + ":" + r.port() + " to "
-                    + m.member(r.name()).orElseThrow().endpoints().host() + ":" + m.member(r.name()).orElseThrow().endpoints().raft())
-                    : unreplicated.contains(r.name()) && unreplicatedBefore.contains(r.name())
-                    ? Optional.of("the leader sends it no log since a change of configuration failed; it is added again") : Optional.empty();
+            Optional<String> why = removal(m, r, unreplicated.contains(r.name()) && unreplicatedBefore.contains(r.name()));
             if (why.isEmpty()) {
                 continue;
             }
@@ -158,6 +154,21 @@ public final class GroupPlan {
                 return Optional.of(new Step.Promote(candidate.get().name(), "the group has " + m.voters().size() + " voters of "
                         + Membership.MAX_VOTERS + "; " + candidate.get().name() + " is the longest-standing caught-up listener"));
             }
+        }
+        return Optional.empty();
+    }
+
+    /** Why step 1 removes {@code r}, if it does. */
+    private static Optional<String> removal(Membership m, Replica r, boolean unreplicated) {
+        if (m.excluded(r.name())) {
+            return Optional.of(status(m, r.name()));
+        }
+        if (moved(m, r)) {
+            Endpoints now = m.member(r.name()).orElseThrow().endpoints();
+            return Optional.of("it moved from " + r.host() + ":" + r.port() + " to " + now.host() + ":" + now.raft());
+        }
+        if (unreplicated) {
+            return Optional.of("the leader sends it no log since a change of configuration failed; it is added again");
         }
         return Optional.empty();
     }

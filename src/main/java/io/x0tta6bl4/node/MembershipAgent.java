@@ -90,7 +90,7 @@ final class MembershipAgent implements AutoCloseable {
         }
         scheduler.schedule(RECONCILE_EVERY.toNanos(), () -> {
             reconcile();
-            unreplicatedAtLastTick = ledger.isLeader() ? Set.copyOf(group.group().unreplicatedListeners()) : Set.of();
+            unreplicatedAtLastTick = Set.copyOf(group.group().unreplicatedListeners()); // empty off the leader
             tick();
         });
     }
