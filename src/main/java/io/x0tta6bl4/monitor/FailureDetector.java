@@ -43,6 +43,18 @@ import java.util.Map;
  * a tenth of the timeout after a refusal (the kernel's definite "nobody listens" needs no long
  * wait to be confirmed). That is what lets three misses be seen within the source document's
  * ~150 ms instead of three whole intervals.
+ *
+ * <p><b>When many peers miss at once, this node is the likelier cause.</b> The rule of Lifeguard
+ * (Dadgar et al., "Lifeguard: Local Health Awareness for More Accurate Failure Detection", 2018),
+ * in its simplest form: if at least half of this node's admitted peers that are not down, and at
+ * least two, are in a run of misses at the moment one of them is judged, this node's own
+ * starvation (its I/O threads waiting for a CPU that another process holds) explains them better
+ * than that many peers failing together. Each such peer then needs {@code downAfter} more misses
+ * before a verdict. The bound is what keeps real double failures visible: two peers that really
+ * died are declared, at most {@code downAfter} probes (≈ 150 ms) later; and as soon as the other
+ * peers answer again the rule no longer holds, so a peer that still misses is judged at once by
+ * the misses it already has. A single failure, the common case, is never delayed by it. Only the
+ * consecutive-misses rule applies it; φ is left as Hayashibara defines it.
  */
 public final class FailureDetector {
     private static final int WINDOW = 100;
@@ -256,12 +268,31 @@ public final class FailureDetector {
         if (joining(p)) {
             return;
         }
-        String evidence = p.misses + " consecutive misses (" + String.join(", ", p.recentFailures) + "), last: " + f.detail();
-        if (p.misses >= settings.downAfter() && p.state != PeerState.DOWN) {
+        int[] missing = missingAtOnce();
+        boolean selfSuspect = missing[0] >= 2 && 2 * missing[0] >= missing[1];
+        int extra = selfSuspect ? settings.downAfter() : 0;
+        String evidence = p.misses + " consecutive misses (" + String.join(", ", p.recentFailures) + "), last: " + f.detail()
+                + (selfSuspect ? "; " + missing[0] + " of " + missing[1] + " peers missing at once, so " + extra + " more misses were required" : "");
+        if (p.misses >= settings.downAfter() + extra && p.state != PeerState.DOWN) {
             changes.add(change(name, p, PeerState.DOWN, now, evidence));
-        } else if (p.misses >= settings.suspectAfter() && (p.state == PeerState.ALIVE || p.state == PeerState.UNKNOWN)) {
+        } else if (p.misses >= settings.suspectAfter() + extra && (p.state == PeerState.ALIVE || p.state == PeerState.UNKNOWN)) {
             changes.add(change(name, p, PeerState.SUSPECT, now, evidence));
         }
+    }
+
+    /** {missing, judged}: of the admitted peers that are not down ({@code judged}), how many are in a run of misses. */
+    private int[] missingAtOnce() {
+        int judged = 0;
+        int missing = 0;
+        for (Peer q : peers.values()) {
+            if (q.admitted && q.state != PeerState.DOWN) {
+                judged++;
+                if (q.misses > 0) {
+                    missing++;
+                }
+            }
+        }
+        return new int[] {missing, judged};
     }
 
     private void judgePhi(String name, Peer p, long now, List<StateChange> changes) {

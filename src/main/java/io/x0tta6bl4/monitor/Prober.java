@@ -13,15 +13,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 /**
  * Drives a {@link FailureDetector} with real probes. The detector is touched only by tasks of
  * the {@code scheduler} (one at a time), so it stays a plain single-threaded state machine; the
- * blocking calls run on {@code calls}, one per probe, so a slow peer never delays the probes of
- * the others.
+ * blocking calls run on {@code callers}, at most one per peer at a time (a probe due while the call before is still out waits for that call), so a
+ * slow peer never delays the probes of the others.
  *
  * <p>Peers come and go while it runs ({@link #add}, {@link #remove}): the node adds the members
  * the ledger's membership lists and removes those that leave or are fenced. A peer added is
@@ -59,13 +57,10 @@ public final class Prober implements AutoCloseable {
 
     private final FailureDetector detector;
     private final Scheduler scheduler;
-    private final Executor calls;
+    private final Executor callers;
     private final LongSupplier nanoTime;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final Map<String, ProbeAnswer> answers = new ConcurrentHashMap<>();
-    private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
-    /** Calls one peer may hold open at once; beyond this, probes of a silent peer just time out. */
-    static final int MAX_CALLS_IN_FLIGHT = 4;
     /** The socket timeout the peer clients should use: long enough that late answers still arrive. */
     public static final java.time.Duration SOCKET_TIMEOUT = java.time.Duration.ofSeconds(1);
     private volatile Map<String, PeerState> states = Map.of();
@@ -82,17 +77,49 @@ public final class Prober implements AutoCloseable {
     /** The peers with a probe whose outcome is not known yet. */
     private final Set<String> unsettled = new HashSet<>();
     private final Map<String, String> incarnations = new HashMap<>();
+    /** Each peer's call that is out, if any: at most one per peer. */
+    private final Map<String, Call> calls = new HashMap<>();
+
+    /** A probe: the chain it belongs to, when it was due, when it started; settled once its outcome counted. */
+    private static final class Waiting {
+        final long chain;
+        final long due;
+        final long started;
+        boolean settled;
+
+        Waiting(long chain, long due, long started) {
+            this.chain = chain;
+            this.due = due;
+            this.started = started;
+        }
+    }
+
+    /** A call out to a peer and the probe its outcome will settle (the latest one that waits for it). */
+    private static final class Call {
+        Waiting waiting;
+        /** When it ended (nanoTime), set by the calling thread; {@code Long.MIN_VALUE} while it is out. */
+        volatile long ended = Long.MIN_VALUE;
+
+        Call(Waiting first) {
+            waiting = first;
+        }
+
+        boolean endedBy(long nanos) {
+            long e = ended;
+            return e != Long.MIN_VALUE && e - nanos <= 0;
+        }
+    }
     private int added;
 
     /**
      * @param scheduler runs every task of this prober, one at a time (the node gives it a thread of
      *                  its own at maximum priority)
-     * @param calls     runs the blocking calls
+     * @param callers   runs the blocking calls
      */
-    public Prober(FailureDetector detector, Scheduler scheduler, Executor calls, LongSupplier nanoTime) {
+    public Prober(FailureDetector detector, Scheduler scheduler, Executor callers, LongSupplier nanoTime) {
         this.detector = detector;
         this.scheduler = scheduler;
-        this.calls = calls;
+        this.callers = callers;
         this.nanoTime = nanoTime;
     }
 
@@ -146,7 +173,7 @@ public final class Prober implements AutoCloseable {
                 unsettled.remove(peer);
                 answers.remove(peer);
                 incarnations.remove(peer);
-                inFlight.remove(peer);
+                calls.remove(peer);
                 states = detector.states();
                 listeners.forEach(l -> l.onRemoved(peer));
             }
@@ -224,60 +251,79 @@ public final class Prober implements AutoCloseable {
         scheduleTick(dueNanos + detector.settings().interval().toNanos() / 2);
     }
 
+    /**
+     * One probe of {@code peer}. If the previous probe's call is still out (it missed its deadline
+     * but its connection may yet answer), this probe waits for that call instead of making a new
+     * one: a second call would need a second connection, so a full TLS handshake within the
+     * deadline, on both ends, on exactly the machine that was too slow a moment ago. Measured
+     * before this rule, on a 2-core machine with a node joining: one answer 60 ms late became
+     * three misses and a NODE_DOWN about a live peer, and silences of up to 2 s while the
+     * handshakes queued. A peer that really went silent is declared as fast as before (each
+     * probe still has its own deadline), and a dead one faster (the call out fails when its
+     * connection is cut).
+     */
     private void probe(String peer, long dueNanos) {
         long started = nanoTime.getAsLong();
-        long chain = generation.getOrDefault(peer, 0L);
-        unsettled.add(peer);
-        AtomicBoolean settled = new AtomicBoolean();
         long deadline = detector.settings().timeout().toNanos();
-        // The deadline is the prober's, not the socket's: a late answer is a miss for the detector,
-        // but the call is left to finish so its connection stays open for the next probe. Aborting
-        // it would close the connection, and the next probe would need a full TLS handshake
-        // within the same 50 ms, on exactly the machine that was too busy a moment ago.
+        Waiting probe = new Waiting(generation.getOrDefault(peer, 0L), dueNanos, started);
+        unsettled.add(peer);
+        Call out = calls.get(peer);
         at(started + deadline, () -> {
-            if (settled.compareAndSet(false, true)) {
-                completed(peer, chain, dueNanos, started, nanoTime.getAsLong(),
-                        new ProbeResult.Failed(FailureKind.TIMEOUT, peer + ": no answer within " + deadline / 1_000_000 + " ms"), Optional.empty());
+            Call call = calls.get(peer);
+            if (probe.settled || (call != null && call.waiting == probe && call.endedBy(started + deadline))) {
+                return; // answered in time; that answer is on its way to this thread
             }
+            probe.settled = true;
+            completed(peer, probe, nanoTime.getAsLong(),
+                    new ProbeResult.Failed(FailureKind.TIMEOUT, peer + ": no answer within " + deadline / 1_000_000 + " ms"), Optional.empty());
         });
-        AtomicInteger running = inFlight.computeIfAbsent(peer, p -> new AtomicInteger());
-        if (running.get() >= MAX_CALLS_IN_FLIGHT) {
-            return; // a silent peer already holds enough calls; the deadline above counts this one
+        if (out != null && !out.endedBy(started)) {
+            out.waiting = probe;
+            return;
         }
+        Call call = new Call(probe);
+        calls.put(peer, call);
         Target target = targets.get(peer);
         try {
-            running.incrementAndGet();
-            calls.execute(() -> {
+            callers.execute(() -> {
                 ProbeResult result;
                 Optional<ProbeAnswer> answer = Optional.empty();
                 try {
                     byte[] body = target.probe();
-                    long done = nanoTime.getAsLong();
-                    answer = ProbeAnswer.parse(body, peer, done);
-                    result = answer.isPresent() ? new ProbeResult.Answered(done - started)
-                            : new ProbeResult.Failed(FailureKind.BAD_ANSWER, "the answer is not a probe answer of " + peer);
+                    answer = ProbeAnswer.parse(body, peer, nanoTime.getAsLong());
+                    result = answer.isPresent() ? null : new ProbeResult.Failed(FailureKind.BAD_ANSWER, "the answer is not a probe answer of " + peer);
                 } catch (PeerCallException e) {
                     result = new ProbeResult.Failed(FailureKind.valueOf(e.kind().name()), e.getMessage());
                 } catch (RuntimeException e) {
                     result = new ProbeResult.Failed(FailureKind.BAD_ANSWER, String.valueOf(e));
-                } finally {
-                    running.decrementAndGet();
                 }
-                long completed = nanoTime.getAsLong();
-                if (!settled.compareAndSet(false, true)) {
-                    return; // the deadline already counted it as a timeout
-                }
+                long ended = nanoTime.getAsLong();
+                call.ended = ended;
                 ProbeResult r = result;
                 Optional<ProbeAnswer> a = answer;
-                run(() -> completed(peer, chain, dueNanos, started, completed, r, a));
+                run(() -> ended(peer, call, ended, r, a));
             });
         } catch (RejectedExecutionException e) {
-            running.decrementAndGet();
+            calls.remove(peer);
         }
     }
 
-    private void completed(String peer, long chain, long dueNanos, long started, long completed, ProbeResult result, Optional<ProbeAnswer> answer) {
-        if (generation.getOrDefault(peer, 0L) != chain || !targets.containsKey(peer)) {
+    /** A call ended: it settles the probe that waits for it, if that probe's deadline has not already counted it. */
+    private void ended(String peer, Call call, long endedNanos, ProbeResult failure, Optional<ProbeAnswer> answer) {
+        if (calls.get(peer) == call) {
+            calls.remove(peer);
+        }
+        Waiting probe = call.waiting;
+        if (probe == null || probe.settled) {
+            return;
+        }
+        probe.settled = true;
+        ProbeResult result = failure != null ? failure : new ProbeResult.Answered(endedNanos - probe.started);
+        completed(peer, probe, endedNanos, result, answer);
+    }
+
+    private void completed(String peer, Waiting probe, long completed, ProbeResult result, Optional<ProbeAnswer> answer) {
+        if (generation.getOrDefault(peer, 0L) != probe.chain || !targets.containsKey(peer)) {
             return; // removed while the probe was out (and maybe added again since: a new chain)
         }
         unsettled.remove(peer);
@@ -289,7 +335,7 @@ public final class Prober implements AutoCloseable {
                 detector.rejoined(peer, completed);
             }
         }
-        List<StateChange> changes = detector.onProbe(peer, dueNanos, started, completed, result);
+        List<StateChange> changes = detector.onProbe(peer, probe.due, probe.started, completed, result);
         for (Listener l : listeners) {
             l.onProbe(peer, result, answer);
         }

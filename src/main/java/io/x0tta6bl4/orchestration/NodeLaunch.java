@@ -36,10 +36,18 @@ public record NodeLaunch(Path java, List<String> jvmOptions, String classPath, S
      * gone: with the JVM's default initial heap (the whole 256 MiB, never uncommitted) a node
      * held ~490 MiB and its listener outlived a SIGKILL by 38-50 ms; with these, ~370-395 MiB and
      * 23-44 ms (docs/benchmarks.md).
+     *
+     * <p>C1 only ({@code -XX:TieredStopAtLevel=1}): a node joining on a shared 2-core host spent
+     * seconds of both cores in C2, and its peers missed their 50 ms probe deadlines meanwhile.
+     * Measured on 5 nodes plus one added (docs/cluster.md, "Joining and false verdicts"): {@code
+     * cluster up} 29-31 s instead of 44-52 s, {@code add-node} 11-12 s instead of 23-28 s, 0-3
+     * suspects instead of 4-67, resident memory ~293 MiB instead of ~413 MiB. The price is peak
+     * speed: {@code /health} served 9,158 req/s instead of 16,202 in the same command, while the
+     * audited {@code /api/network/status} (bound by the ledger) served 292 instead of 189.
      */
     public static NodeLaunch current() {
         List<String> options = new ArrayList<>(List.of("-XX:+UseZGC", "-Xmx256m", "-Xms32m", "-XX:SoftMaxHeapSize=128m",
-                "-XX:ZUncommitDelay=10", "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"));
+                "-XX:ZUncommitDelay=10", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"));
         java.net.URL logback = NodeLaunch.class.getResource("/logback.xml");
         if (logback != null) {
             options.add("-Dlogback.configurationFile=" + logback);

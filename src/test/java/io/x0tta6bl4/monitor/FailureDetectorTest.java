@@ -198,6 +198,63 @@ class FailureDetectorTest {
     }
 
     /**
+     * This node stalls for 200 ms while its timer still runs: the probes of all four peers time
+     * out, one after another, and then they all answer again. Four peers missing at once point at
+     * this node, not at them, so no verdict is written.
+     */
+    @Test
+    void whenMostPeersMissAtOnceThisNodeIsTheLikelierCauseAndNoneIsAccused() {
+        List<String> four = List.of("b", "c", "d", "e");
+        FailureDetector d = new FailureDetector(SOURCE, four, 0);
+        List<StateChange> changes = new ArrayList<>();
+        for (long t = 100; t < 300; t += 50) { // four rounds of timeouts, each on time
+            for (String peer : four) {
+                changes.addAll(d.onProbe(peer, t * MS, t * MS, (t + 50) * MS, TIMEOUT));
+            }
+        }
+        assertThat(changes).as("four rounds of misses of every peer at once").isEmpty();
+        for (String peer : four) {
+            changes.addAll(d.onProbe(peer, 300 * MS, 300 * MS, 301 * MS, OK));
+        }
+        assertThat(changes).isEmpty();
+        assertThat(d.states().values()).containsOnly(PeerState.ALIVE);
+    }
+
+    /** Two of four peers really died: the rule delays their verdicts by downAfter probes, not for ever. */
+    @Test
+    void twoPeersThatReallyDiedAreStillDeclaredDownAfterAFewMoreMisses() {
+        FailureDetector d = new FailureDetector(SOURCE, List.of("b", "c", "d", "e"), 0);
+        List<StateChange> downs = new ArrayList<>();
+        int round = 0;
+        for (long t = 100; downs.size() < 2 && round < 20; t += 50, round++) {
+            for (String peer : List.of("b", "c")) {
+                d.onProbe(peer, t * MS, t * MS, (t + 50) * MS, TIMEOUT).stream().filter(c -> c.to() == PeerState.DOWN).forEach(downs::add);
+            }
+            d.onProbe("d", t * MS, t * MS, t * MS + MS, OK);
+            d.onProbe("e", t * MS, t * MS, t * MS + MS, OK);
+        }
+        assertThat(downs).extracting(StateChange::peer).containsExactly("b", "c");
+        assertThat(round).as("rounds of misses until both are down").isEqualTo(SOURCE.downAfter() * 2);
+        assertThat(downs.get(0).evidence()).contains("2 of 4 peers missing at once");
+        assertThat(d.state("d")).isEqualTo(PeerState.ALIVE);
+    }
+
+    /** One peer missing while the others answer is the common failure, and the rule does not touch it. */
+    @Test
+    void oneMissingPeerAmongAnsweringOnesIsJudgedAsBefore() {
+        FailureDetector d = new FailureDetector(SOURCE, List.of("b", "c", "d", "e"), 0);
+        List<StateChange> changes = new ArrayList<>();
+        for (long t = 100; t < 100 + 50 * SOURCE.downAfter(); t += 50) {
+            changes.addAll(d.onProbe("b", t * MS, t * MS, (t + 50) * MS, TIMEOUT));
+            for (String peer : List.of("c", "d", "e")) {
+                changes.addAll(d.onProbe(peer, t * MS, t * MS, t * MS + MS, OK));
+            }
+        }
+        assertThat(changes).extracting(StateChange::to).containsExactly(PeerState.SUSPECT, PeerState.DOWN);
+        assertThat(changes.get(1).evidence()).doesNotContain("missing at once");
+    }
+
+    /**
      * A peer killed at a random instant (seeded, 2,000 trials): the prober follows the detector's
      * own schedule and every refused probe costs 1 ms. Issue target: kill → DOWN within 150 ms.
      */
