@@ -50,8 +50,10 @@ import javax.net.ssl.SSLContext;
  *   <li>{@code GET /health} answers 200 to anyone;
  *   <li>{@code GET /api/node} and {@code GET /api/members} check the bearer token as a node does
  *       (ML-DSA-65 signature against the bundle, expiry, audience: 401 otherwise), answer 403 "no
- *       policy yet" for the first {@code -Dstandin.noPolicyMillis} (default 1000) after start, as a
- *       real node does until the leader ledgers one, and then its view and the membership;
+ *       policy yet" for the first {@code -Dstandin.noPolicyMillis} (default 1000) after its first
+ *       start, as a real node does until the leader ledgers one, and then its view and the
+ *       membership; started again on the same data folder, it has its policy at once, as a real
+ *       node has, whose ledger on disk holds it;
  *   <li>its "membership" is every sibling folder of the cluster directory that holds an
  *       endpoints.json, in name order, the first five voters; it probes each member's peer port
  *       (an echo, every 100 ms, 50 ms deadline), does not judge one until it has answered three
@@ -76,7 +78,7 @@ public final class StandInNode {
     private final String host;
     private final Path clusterDir;
     private final Instant started = ProcessHandle.current().info().startInstant().orElseThrow();
-    private final long noPolicyUntil;
+    private long noPolicyUntil;
     private final Map<String, Peer> peers = new TreeMap<>(StandInNode::byNumber);
     private final Deque<ObjectNode> changes = new ArrayDeque<>();
 
@@ -99,7 +101,6 @@ public final class StandInNode {
         this.trustDomain = trustDomain;
         this.host = host;
         this.clusterDir = clusterDir;
-        this.noPolicyUntil = System.nanoTime() + Duration.ofMillis(Long.getLong("standin.noPolicyMillis", 1000)).toNanos();
     }
 
     public static void main(String[] args) throws Exception {
@@ -119,6 +120,8 @@ public final class StandInNode {
 
     private void run(NodeCredentials creds, TrustBundle bundle, Path dataDir, String audience) throws Exception {
         Files.createDirectories(dataDir);
+        boolean restarted = Files.exists(dataDir.resolve("standin.db"));
+        noPolicyUntil = System.nanoTime() + (restarted ? 0 : Duration.ofMillis(Long.getLong("standin.noPolicyMillis", 1000)).toNanos());
         java.sql.Connection db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("standin.db"));
         db.createStatement().execute("create table if not exists starts (at text)");
         InetAddress lo = InetAddress.getByName(host);
