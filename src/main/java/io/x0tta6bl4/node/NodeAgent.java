@@ -47,8 +47,9 @@ import org.slf4j.LoggerFactory;
  * API, membership, warm-up. {@link #start} brings them up in that order, {@link #close} takes them
  * down in reverse, so a stopped node has no thread, socket or file left open. Every thread of
  * the node's own parts, the ledger's included, comes from the {@link NodeRuntime} the caller
- * gives it, and every part reads time from it; only the Raft engine (Ratis, gRPC) and the
- * HTTP servers (Helidon) make threads of their own.
+ * gives it, and every part reads time from it; only the Raft engine (Ratis, gRPC), the API
+ * server (Helidon) and the peer listener ({@code PeerServer}, a thread per connection) make
+ * threads of their own.
  *
  * <p>Ports: each listener binds the port the configuration names, or, for 0, the port this node
  * had the last time (from {@link PublishedEndpoints}; a free one if another process has taken

@@ -1,7 +1,6 @@
 package io.x0tta6bl4.transport;
 
 import io.helidon.common.tls.Tls;
-import io.helidon.common.tls.TlsClientAuth;
 import io.x0tta6bl4.identity.NodeCredentials;
 import io.x0tta6bl4.identity.SpiffeId;
 import io.x0tta6bl4.identity.SvidTls;
@@ -23,13 +22,10 @@ final class PeerTls {
 
     private PeerTls() {}
 
-    static Tls server(NodeCredentials self, TrustBundle bundle, InstantSource clock, Predicate<SpiffeId> members, Consumer<SvidTls.Refusal> refused) {
-        return Tls.builder()
-                .sslContext(context(self, bundle, clock, members, refused))
-                .enabledProtocols(List.of(PROTOCOL))
-                .clientAuth(TlsClientAuth.REQUIRED)
-                .endpointIdentificationAlgorithm(Tls.ENDPOINT_IDENTIFICATION_NONE)
-                .build();
+    /** The listener's context; {@code PeerServer} sets TLS 1.3 only and requires a client certificate on its socket. */
+    static SSLContext serverContext(NodeCredentials self, TrustBundle bundle, InstantSource clock, Predicate<SpiffeId> members,
+                                    Consumer<SvidTls.Refusal> refused) {
+        return context(self, bundle, clock, members, refused);
     }
 
     static Tls client(NodeCredentials self, TrustBundle bundle, InstantSource clock, SpiffeId expected, Consumer<SvidTls.Refusal> refused) {
