@@ -128,7 +128,7 @@ public final class PeerServer implements AutoCloseable {
                 throw new IllegalArgumentException("peer route " + r.path() + " is given twice");
             }
         }
-        SSLContext context = PeerTls.serverContext(self, bundle, clock, admitted, refused);
+        SSLContext context = PeerTls.context(self, bundle, clock, admitted, refused);
         SSLServerSocket listening;
         try {
             listening = (SSLServerSocket) context.getServerSocketFactory().createServerSocket();

@@ -22,12 +22,6 @@ final class PeerTls {
 
     private PeerTls() {}
 
-    /** The listener's context; {@code PeerServer} sets TLS 1.3 only and requires a client certificate on its socket. */
-    static SSLContext serverContext(NodeCredentials self, TrustBundle bundle, InstantSource clock, Predicate<SpiffeId> members,
-                                    Consumer<SvidTls.Refusal> refused) {
-        return context(self, bundle, clock, members, refused);
-    }
-
     static Tls client(NodeCredentials self, TrustBundle bundle, InstantSource clock, SpiffeId expected, Consumer<SvidTls.Refusal> refused) {
         return Tls.builder()
                 .sslContext(context(self, bundle, clock, expected::equals, refused))
@@ -37,8 +31,12 @@ final class PeerTls {
                 .build();
     }
 
-    private static SSLContext context(NodeCredentials self, TrustBundle bundle, InstantSource clock, Predicate<SpiffeId> allowed,
-                                      Consumer<SvidTls.Refusal> refused) {
+    /**
+     * The context of both ends; {@code PeerServer} sets TLS 1.3 only and requires a client
+     * certificate on its own socket, {@link #client} through Helidon's settings.
+     */
+    static SSLContext context(NodeCredentials self, TrustBundle bundle, InstantSource clock, Predicate<SpiffeId> allowed,
+                              Consumer<SvidTls.Refusal> refused) {
         return SvidTls.sslContext(self, SvidTls.trustManager(bundle, clock, allowed, refused));
     }
 }
