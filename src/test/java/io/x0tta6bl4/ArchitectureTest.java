@@ -48,7 +48,7 @@ class ArchitectureTest {
             identity      | policy,ledger,governance,monitor,ml,autonomic,mesh,orchestration,transport,api,node,cli,bench
             policy        | ledger,governance,monitor,ml,autonomic,mesh,orchestration,transport,api,node,cli,bench
             ledger        | policy,governance,monitor,ml,autonomic,mesh,orchestration,transport,api,node,cli,bench
-            governance    | monitor,ml,autonomic,mesh,orchestration,transport,api,node,cli,bench
+            governance    | monitor,ml,autonomic,orchestration,transport,api,node,cli,bench
             monitor       | governance,ml,autonomic,mesh,orchestration,api,node,cli,bench
             ml            | crypto,identity,policy,ledger,governance,monitor,autonomic,mesh,orchestration,transport,api,node,cli,bench
             autonomic     | api,node,cli,bench
