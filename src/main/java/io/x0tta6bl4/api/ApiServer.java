@@ -12,6 +12,13 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.x0tta6bl4.governance.ConfigKey;
+import io.x0tta6bl4.governance.Governance;
+import io.x0tta6bl4.governance.GovernanceFold;
+import io.x0tta6bl4.governance.Proposal;
+import io.x0tta6bl4.governance.ProposalState;
+import io.x0tta6bl4.governance.ProposalType;
+import io.x0tta6bl4.governance.Vote;
 import io.x0tta6bl4.identity.JwtSvidVerifier;
 import io.x0tta6bl4.identity.NodeCredentials;
 import io.x0tta6bl4.identity.SvidTls;
@@ -88,7 +95,7 @@ public final class ApiServer implements AutoCloseable {
 
     /** Everything a node hands its API. */
     public record Wiring(String node, NodeCredentials credentials, JwtSvidVerifier verifier, String audience, MeshView mesh, Ledger ledger,
-                         Supplier<Optional<Policy>> policy, Content content, InstantSource clock, Duration auditTimeout) {}
+                         Supplier<Optional<Policy>> policy, GovernanceView governance, Content content, InstantSource clock, Duration auditTimeout) {}
 
     private final WebServer server;
 
@@ -128,8 +135,8 @@ public final class ApiServer implements AutoCloseable {
                     for (Endpoint e : Endpoint.values()) {
                         Gate.Handler h = handlers.get(e);
                         switch (e.method()) {
-                            case GET -> r.get(e.path(), (req, res) -> send(res, gate.serve(e, incoming(req, false), h)));
-                            case POST -> r.post(e.path(), (req, res) -> send(res, gate.serve(e, incoming(req, true), h)));
+                            case GET -> r.get(e.path(), (req, res) -> send(res, gate.serve(e, incoming(req, 0), h)));
+                            case POST -> r.post(e.path(), (req, res) -> send(res, gate.serve(e, incoming(req, e.body().maxBytes()), h)));
                         }
                     }
                     r.any((req, res) -> {
@@ -201,6 +208,24 @@ public final class ApiServer implements AutoCloseable {
             o.set("proof", LedgerJson.proof(ledger.inclusionProof(seq, head.size())));
             return ok(o);
         });
+        GovernanceView gov = w.governance();
+        h.put(Endpoint.PROPOSALS, req -> {
+            Optional<ProposalState> state = req.query("state").map(v -> Arrays.stream(ProposalState.values())
+                    .filter(x -> x.name().equalsIgnoreCase(v)).findFirst().orElseThrow(() -> ApiException.badRequest("state: '" + Gate.resource(v)
+                            + "' is not one of " + Arrays.toString(ProposalState.values()))));
+            ObjectNode o = JSON.createObjectNode();
+            ArrayNode list = o.putArray("proposals");
+            gov.state().list(state).forEach(p -> list.add(GovernanceJson.proposal(p, false)));
+            return ok(o);
+        });
+        h.put(Endpoint.PROPOSE, req -> propose(gov, req));
+        h.put(Endpoint.PROPOSAL, req -> {
+            String id = req.pathParam("id").orElseThrow();
+            return ok(GovernanceJson.proposal(gov.state().proposal(id).orElseThrow(() -> ApiException.notFound("no proposal '" + Gate.resource(id)
+                    + "'; GET /api/proposals lists them")), true));
+        });
+        h.put(Endpoint.VOTE, req -> vote(gov, req));
+        h.put(Endpoint.CONFIG, req -> ok(GovernanceJson.config(gov.state().config())));
         h.put(Endpoint.POLICY, req -> {
             Policy p = w.policy().get().orElseThrow(() -> ApiException.notFound("no policy is in the ledger yet"));
             ObjectNode o = JSON.createObjectNode();
@@ -249,6 +274,88 @@ public final class ApiServer implements AutoCloseable {
                 yield new Gate.Reply(409, Gate.bytes(o));
             }
         };
+    }
+
+    /**
+     * {@code POST /api/proposals}: the payload is checked against the governance state first (400
+     * naming the field, nothing written), then the PROPOSAL entry is written and answered, 201,
+     * once folded (409 if the fold refused it after all).
+     */
+    private static Gate.Reply propose(GovernanceView gov, Gate.ApiRequest req) {
+        java.util.Map<String, String> b = req.body();
+        ProposalType type = ProposalType.parse(b.get("type")).orElseThrow();
+        String title = b.get("title");
+        if (title.isBlank()) {
+            throw ApiException.badRequest("title: is blank");
+        }
+        JsonNode payload;
+        try {
+            payload = JSON.readTree(b.get("payload"));
+        } catch (IOException e) {
+            throw ApiException.badRequest("payload: " + Gate.resource(e.getMessage()));
+        }
+        JsonNode canonical;
+        try {
+            canonical = GovernanceFold.checkPayload(gov.state(), type, payload);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(Gate.printable(e.getMessage()));
+        }
+        Optional<Duration> period = timing(b, "voting_period", ConfigKey.GOVERNANCE_VOTING_PERIOD);
+        Optional<Duration> delay = timing(b, "execution_delay", ConfigKey.GOVERNANCE_EXECUTION_DELAY);
+        GovernanceView.Written w = gov.write(GovernanceFold.propose(req.principal(), type, title, b.getOrDefault("description", ""), canonical,
+                period, delay));
+        if (w.refused().isPresent()) {
+            return new Gate.Reply(409, Gate.bytes(JSON.createObjectNode().put("error", "conflict").put("message", Gate.printable(w.refused().get())).put("seq", w.seq())));
+        }
+        Proposal made = w.after().list(Optional.empty()).stream().filter(p -> p.seq() == w.seq()).findFirst().orElseThrow();
+        return new Gate.Reply(201, Gate.bytes(GovernanceJson.proposal(made, true)));
+    }
+
+    private static Optional<Duration> timing(java.util.Map<String, String> body, String field, ConfigKey key) {
+        String v = body.get(field);
+        if (v == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(ConfigKey.duration(key.canonical(v)));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(field + ": " + Gate.resource(e.getMessage().substring(key.key().length() + 2)));
+        }
+    }
+
+    /**
+     * {@code POST /api/proposals/{id}/votes}: a vote signed by its voter, checked as the fold
+     * will check it (404 no proposal, 400 malformed, 409 refused with the reason; nothing written),
+     * then written and answered once folded.
+     */
+    private static Gate.Reply vote(GovernanceView gov, Gate.ApiRequest req) {
+        String id = req.pathParam("id").orElseThrow();
+        java.util.Map<String, String> b = req.body();
+        Vote.Signed v;
+        try {
+            ObjectNode json = JSON.createObjectNode().put("proposal", id).put("voter", b.get("voter")).put("choice", b.get("choice"))
+                    .put("weight", Long.parseLong(b.get("weight"))).put("rationale", b.getOrDefault("rationale", "")).put("signature", b.get("signature"));
+            json.set("identity", JSON.readTree(b.get("identity")));
+            v = Vote.Signed.fromJson(json);
+        } catch (IOException | IllegalArgumentException e) {
+            throw ApiException.badRequest(Gate.printable(e.getMessage()));
+        }
+        Governance g = gov.state();
+        if (g.proposal(id).isEmpty()) {
+            throw ApiException.notFound("no proposal '" + Gate.resource(id) + "'; GET /api/proposals lists them");
+        }
+        Optional<String> problem = gov.fold().checkVote(g, v, gov.now());
+        if (problem.isPresent()) {
+            throw new ApiException(409, "vote_refused", Gate.printable(problem.get()));
+        }
+        GovernanceView.Written w = gov.write(GovernanceFold.vote(v));
+        if (w.refused().isPresent()) {
+            return new Gate.Reply(409, Gate.bytes(JSON.createObjectNode().put("error", "vote_refused").put("message", Gate.printable(w.refused().get()))
+                    .put("seq", w.seq())));
+        }
+        ObjectNode o = JSON.createObjectNode().put("seq", w.seq());
+        o.set("proposal", GovernanceJson.proposal(w.after().proposal(id).orElseThrow(), false));
+        return ok(o);
     }
 
     /** {@code GET /api/ledger?from=&limit=&type=&actor=}: one page of entries, oldest first. */
@@ -302,9 +409,9 @@ public final class ApiServer implements AutoCloseable {
                 .collect(Collectors.joining("/")));
     }
 
-    private static Gate.Incoming incoming(ServerRequest req, boolean withBody) {
+    private static Gate.Incoming incoming(ServerRequest req, int maxBody) {
         Optional<InetAddress> source = req.remotePeer().address() instanceof InetSocketAddress a ? Optional.ofNullable(a.getAddress()) : Optional.empty();
-        byte[] body = withBody ? body(req) : new byte[0];
+        byte[] body = maxBody > 0 ? body(req, maxBody) : new byte[0];
         Gate.Raw api = new Gate.Raw() {
             @Override
             public Optional<String> pathParam(String name) {
@@ -325,15 +432,15 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /**
-     * The request's body, read up to {@link BodySchema#MAX_BYTES} and one byte more (so the schema
-     * can say it was too large without this node buffering whatever a client sends).
+     * The request's body, read up to the route's limit and one byte more (so the schema can say it
+     * was too large without this node buffering whatever a client sends).
      */
-    private static byte[] body(ServerRequest req) {
+    private static byte[] body(ServerRequest req, int max) {
         if (!req.content().hasEntity()) {
             return new byte[0];
         }
         try (InputStream in = req.content().inputStream()) {
-            return in.readNBytes(BodySchema.MAX_BYTES + 1);
+            return in.readNBytes(max + 1);
         } catch (IOException | RuntimeException e) {
             return new byte[0];
         }

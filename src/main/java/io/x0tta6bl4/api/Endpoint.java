@@ -24,7 +24,28 @@ public enum Endpoint {
     /** Declared before {@link #LEDGER_ENTRY} so that {@code checkpoint} is not taken for a sequence number. */
     LEDGER_CHECKPOINT(Method.GET, "/api/ledger/checkpoint", "ledger", "read", "GET_LEDGER_CHECKPOINT", BodySchema.NONE),
     LEDGER_ENTRY(Method.GET, "/api/ledger/{seq}", "ledger", "read", "GET_LEDGER_ENTRY", BodySchema.NONE),
-    POLICY(Method.GET, "/api/policy", "policy", "read", "GET_POLICY", BodySchema.NONE);
+    POLICY(Method.GET, "/api/policy", "policy", "read", "GET_POLICY", BodySchema.NONE),
+    /** Proposals, newest first, optionally of one state. */
+    PROPOSALS(Method.GET, "/api/proposals", "governance", "read", "LIST_PROPOSALS", BodySchema.NONE),
+    /** Make a proposal: a PROPOSAL entry, answered once folded (docs/governance.md). */
+    PROPOSE(Method.POST, "/api/proposals", "governance", "propose", "PROPOSE", new BodySchema("Proposal", List.of(
+            new BodySchema.Field("type", true, List.of("CONFIG_UPDATE", "POLICY_UPDATE", "RESOURCE_SCALING", "RECOVERY", "ROLLBACK"), 32),
+            new BodySchema.Field("title", true, List.of(), 200),
+            new BodySchema.Field("description", false, List.of(), 4000),
+            new BodySchema.Field("payload", true, List.of(), 48 * 1024, BodySchema.Type.OBJECT),
+            new BodySchema.Field("voting_period", false, List.of(), 32),
+            new BodySchema.Field("execution_delay", false, List.of(), 32)), 64 * 1024)),
+    PROPOSAL(Method.GET, "/api/proposals/{id}", "governance", "read", "GET_PROPOSAL", BodySchema.NONE),
+    /** Relay a vote signed by its voter: a VOTE entry, answered once folded. */
+    VOTE(Method.POST, "/api/proposals/{id}/votes", "governance", "vote", "CAST_VOTE", new BodySchema("SignedVote", List.of(
+            new BodySchema.Field("voter", true, List.of(), 2048),
+            new BodySchema.Field("choice", true, List.of("YES", "NO", "ABSTAIN"), 8),
+            new BodySchema.Field("weight", true, List.of(), 0, BodySchema.Type.INTEGER),
+            new BodySchema.Field("rationale", false, List.of(), 500),
+            new BodySchema.Field("signature", true, List.of(), 8192),
+            new BodySchema.Field("identity", true, List.of(), 48 * 1024, BodySchema.Type.OBJECT)), 64 * 1024)),
+    /** The runtime config in force: each key's value and the proposal that set it. */
+    CONFIG(Method.GET, "/api/config", "governance", "read", "GET_CONFIG", BodySchema.NONE);
 
     /** Routes that take no token and are not audited (all GET). */
     public static final List<String> PUBLIC_PATHS = List.of("/health", "/metrics", "/api/openapi.json");

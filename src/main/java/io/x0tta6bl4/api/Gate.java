@@ -302,6 +302,12 @@ final class Gate {
         return clean.length() <= MAX_RESOURCE ? clean : clean.substring(0, MAX_RESOURCE) + "...";
     }
 
+    /** A message that may quote what a client sent, made safe for a terminal or a log: unprintables replaced, at most 2,000 characters. */
+    static String printable(String message) {
+        String clean = UNPRINTABLE.matcher(message).replaceAll("?");
+        return clean.length() <= 2000 ? clean : clean.substring(0, 2000) + "...";
+    }
+
     /** The answer to a request that failed inside the node: what failed stays in the node's log. */
     static Reply internalError(String resource) {
         return error(500, "internal_error", null, "the node could not answer " + resource + "; the node's log has the details");

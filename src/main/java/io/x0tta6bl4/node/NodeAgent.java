@@ -1,6 +1,9 @@
 package io.x0tta6bl4.node;
 
 import io.x0tta6bl4.api.ApiServer;
+import io.x0tta6bl4.governance.Governance;
+import io.x0tta6bl4.governance.GovernanceFold;
+import io.x0tta6bl4.governance.VoteCheck;
 import io.x0tta6bl4.identity.CredentialFileException;
 import io.x0tta6bl4.identity.JwtSvidVerifier;
 import io.x0tta6bl4.identity.NodeCredentials;
@@ -44,7 +47,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One running node: the composition root of a node process. The node is a list of named
  * modules ({@link #modules}): identity, ledger, folds, metrics, peer channel, probing, sampling,
- * API, membership, warm-up. {@link #start} brings them up in that order, {@link #close} takes them
+ * API, membership, governance, warm-up. {@link #start} brings them up in that order, {@link #close} takes them
  * down in reverse, so a stopped node has no thread, socket or file left open. Every thread of
  * the node's own parts, the ledger's included, comes from the {@link NodeRuntime} the caller
  * gives it, and every part reads time from it; only the Raft engine (Ratis, gRPC), the API
@@ -89,6 +92,9 @@ public final class NodeAgent implements AutoCloseable {
     private RaftLedger ledger;
     private Folded<Membership> membership;
     private PolicyStore policy;
+    private GovernanceFold governanceFold;
+    private Folded<Governance> governance;
+    private Governor governor;
     private NodeMetrics metrics;
     private LedgerWriter writer;
     private Observations observations;
@@ -144,7 +150,10 @@ public final class NodeAgent implements AutoCloseable {
                     policy = new PolicyStore(ledger, id, config.api().bootstrapPolicy(), runtime.scheduler("policy", Thread.NORM_PRIORITY));
                     ledger.onChange(policy::leadershipChanged);
                     policy.leadershipChanged();
+                    governanceFold = new GovernanceFold(new VoteCheck(bundle));
+                    governance = Folded.follow("governance", ledger, governanceFold);
                     return () -> {
+                        governance.close();
                         policy.close();
                         membership.close();
                     };
@@ -210,7 +219,8 @@ public final class NodeAgent implements AutoCloseable {
                     MeshState mesh = new MeshState(config.name(), config.trustDomain(), observations, membership, ledger,
                             () -> sampler.latest(), runtime.clock(), this::nodeView);
                     ApiServer.Wiring wiring = new ApiServer.Wiring(config.name(), credentials, new JwtSvidVerifier(bundle, runtime.clock()),
-                            config.api().audience(), mesh, ledger, policy::current, new ApiServer.Content(metrics::scrape, metrics.contentType()),
+                            config.api().audience(), mesh, ledger, policy::current,
+                            new GovernanceState(governance, governanceFold, ledger, runtime.clock()), new ApiServer.Content(metrics::scrape, metrics.contentType()),
                             runtime.clock(), AUDIT_TIMEOUT);
                     api = listen("api", config.ports().api(), PublishedEndpoints.Published::api,
                             port -> ApiServer.start(config.host(), port, wiring, requests, runtime.nanoTime()));
@@ -220,6 +230,13 @@ public final class NodeAgent implements AutoCloseable {
                     membershipAgent = new MembershipAgent(config.name(), id, endpoints(), ledger, ledger, membership, probing::states,
                             runtime.scheduler("membership", Thread.NORM_PRIORITY));
                     return membershipAgent::close;
+                }),
+                new Module("governance", () -> {
+                    governor = new Governor(id, ledger, governance, policy::current, runtime.scheduler("governance", Thread.NORM_PRIORITY),
+                            runtime.clock());
+                    ledger.onChange(governor::nudge);
+                    governor.start();
+                    return governor::close;
                 }),
                 new Module("warm-up", () -> {
                     warmUp();

@@ -125,8 +125,9 @@ public final class Policy {
     /**
      * The text of the policy {@code x0tta6bl4 cluster up} installs for {@code trustDomain}: every
      * workload ({@code spiffe://<domain>/app/*}) and node ({@code spiffe://<domain>/node/*}) of the
-     * domain may {@code read} {@code network}, {@code nodes}, {@code ledger} and {@code policy};
-     * nothing else is allowed. Text rather than an object, so it is parsed like any other policy
+     * domain may {@code read} {@code network}, {@code nodes}, {@code ledger}, {@code policy},
+     * {@code membership} and {@code governance}; nodes may also {@code propose} and {@code vote};
+     * operators may do anything; nodes may ask their host agent for {@code orchestration}. Text rather than an object, so it is parsed like any other policy
      * and can be stored in the ledger as it is.
      *
      * @throws IllegalArgumentException when {@code trustDomain} is not a valid trust domain name
@@ -136,15 +137,20 @@ public final class Policy {
         return """
                 # The policy `x0tta6bl4 cluster up` installs. Deny by default: the workloads and nodes
                 # of %1$s may read the state of the mesh; its operators may do anything; a node
-                # may ask its host agent to start, stop or restart nodes. Nothing else is allowed
-                # until a new policy is voted in.
+                # may make proposals and vote, and ask its host agent to start, stop or restart
+                # nodes. Nothing else is allowed until a new policy is voted in.
                 version: 1
                 rules:
                   - id: members-read
                     effect: allow
                     principals: ["spiffe://%1$s/app/*", "spiffe://%1$s/node/*"]
-                    resources: [network, nodes, ledger, policy, membership]
+                    resources: [network, nodes, ledger, policy, membership, governance]
                     actions: [read]
+                  - id: nodes-govern
+                    effect: allow
+                    principals: ["spiffe://%1$s/node/*"]
+                    resources: [governance]
+                    actions: [propose, vote]
                   - id: operators
                     effect: allow
                     principals: ["spiffe://%1$s/operator/*"]

@@ -40,8 +40,41 @@ final class ApiFixture implements AutoCloseable {
     void start(MeshView mesh, Ledger ledger, Supplier<byte[]> metrics, Duration auditTimeout) {
         Policy policy = Policy.defaultPolicy(DOMAIN);
         server = ApiServer.start("127.0.0.1", 0, new ApiServer.Wiring("node-1", node, new JwtSvidVerifier(ca.bundle(), InstantSource.system()),
-                "x0tta6bl4", mesh, ledger, () -> Optional.of(policy), new ApiServer.Content(metrics, "text/plain"), InstantSource.system(),
+                "x0tta6bl4", mesh, ledger, () -> Optional.of(policy), governance(ledger), new ApiServer.Content(metrics, "text/plain"), InstantSource.system(),
                 auditTimeout), new RequestStats(Duration.ofSeconds(10), 10), System::nanoTime);
+    }
+
+    /** The governance fold over {@code ledger}, written to as a node writes to it. */
+    private GovernanceView governance(Ledger ledger) {
+        io.x0tta6bl4.governance.GovernanceFold fold = new io.x0tta6bl4.governance.GovernanceFold(new io.x0tta6bl4.governance.VoteCheck(ca.bundle()));
+        io.x0tta6bl4.ledger.Folded<io.x0tta6bl4.governance.Governance> folded = io.x0tta6bl4.ledger.Folded.follow("governance", ledger, fold);
+        return new GovernanceView() {
+            @Override
+            public io.x0tta6bl4.governance.Governance state() {
+                return folded.state();
+            }
+
+            @Override
+            public io.x0tta6bl4.governance.GovernanceFold fold() {
+                return fold;
+            }
+
+            @Override
+            public Instant now() {
+                return Instant.now();
+            }
+
+            @Override
+            public Written write(io.x0tta6bl4.ledger.Submission entry) {
+                try {
+                    long seq = ledger.append(entry).get();
+                    io.x0tta6bl4.governance.Governance after = folded.awaitFolded(seq).get();
+                    return new Written(seq, after, after.refusal(seq).map(io.x0tta6bl4.governance.Governance.Refusal::reason));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        };
     }
 
     /** A token for {@code app/ops}, which the default policy lets read everything. */

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /** The policy {@code cluster up} installs allows exactly what it says and nothing else. */
 class DefaultPolicyTest {
     private static final String DOMAIN = "mesh.example.org";
-    private static final List<String> RESOURCES = List.of("network", "nodes", "ledger", "policy", "membership");
+    private static final List<String> RESOURCES = List.of("network", "nodes", "ledger", "policy", "membership", "governance");
     private static final Instant NOW = Instant.parse("2026-03-02T03:04:05Z");
     private final Policy policy = Policy.defaultPolicy(DOMAIN);
 
@@ -30,6 +30,8 @@ class DefaultPolicyTest {
         assertThat(policy.rules()).containsExactly(
                 new Rule("members-read", Effect.ALLOW, List.of("spiffe://mesh.example.org/app/*", "spiffe://mesh.example.org/node/*"), RESOURCES,
                         List.of("read"), Conditions.NONE),
+                new Rule("nodes-govern", Effect.ALLOW, List.of("spiffe://mesh.example.org/node/*"), List.of("governance"), List.of("propose", "vote"),
+                        Conditions.NONE),
                 new Rule("operators", Effect.ALLOW, List.of("spiffe://mesh.example.org/operator/*"), List.of("*"), List.of("*"), Conditions.NONE),
                 new Rule("nodes-orchestrate", Effect.ALLOW, List.of("spiffe://mesh.example.org/node/*"), List.of("orchestration"), List.of("*"),
                         Conditions.NONE));
@@ -42,6 +44,9 @@ class DefaultPolicyTest {
         assertThat(decide("spiffe://mesh.example.org/node/node-2", "restart", "orchestration").rule()).isEqualTo("nodes-orchestrate");
         assertThat(decide("spiffe://mesh.example.org/node/node-2", "write", "membership").allowed()).isFalse();
         assertThat(decide("spiffe://mesh.example.org/app/cli", "restart", "orchestration").allowed()).isFalse();
+        assertThat(decide("spiffe://mesh.example.org/node/node-2", "vote", "governance").rule()).isEqualTo("nodes-govern");
+        assertThat(decide("spiffe://mesh.example.org/app/cli", "propose", "governance").allowed()).isFalse();
+        assertThat(decide("spiffe://mesh.example.org/app/cli", "vote", "governance").allowed()).isFalse();
         assertThat(decide("spiffe://mesh.example.org/host/h1", "restart", "orchestration").allowed()).isFalse();
     }
 

@@ -1,0 +1,150 @@
+package io.x0tta6bl4.node;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.x0tta6bl4.governance.Governance;
+import io.x0tta6bl4.governance.GovernanceFold;
+import io.x0tta6bl4.governance.Proposal;
+import io.x0tta6bl4.governance.ProposalState;
+import io.x0tta6bl4.governance.ProposalType;
+import io.x0tta6bl4.identity.SpiffeId;
+import io.x0tta6bl4.ledger.Folded;
+import io.x0tta6bl4.ledger.Ledger;
+import io.x0tta6bl4.ledger.Submission;
+import io.x0tta6bl4.policy.Policy;
+import io.x0tta6bl4.policy.PolicyException;
+import io.x0tta6bl4.time.Scheduler;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes the steps of proposals that time or votes make due (DESIGN.md §7), while this node
+ * leads the ledger: CLOSE once voting is over or its outcome is settled, QUEUE a succeeded
+ * proposal, and EXECUTE it when its delay is over. It looks on every change of the governance
+ * fold and every {@link #TICK}. What is due is computed from the fold, so a new leader picks up
+ * whatever its predecessor left, and the fold refuses a second EXECUTE of a proposal, so nothing
+ * executes twice.
+ *
+ * <p>Execution: a CONFIG_UPDATE or ROLLBACK takes effect in the fold's runtime config when its
+ * EXECUTE entry is folded. A POLICY_UPDATE writes the policy's POLICY_CHANGE entry and the
+ * EXECUTE in one batch, so both commit or neither; its version must be above the version in
+ * force, or the proposal is recorded EXECUTION_FAILED with the reason.
+ */
+final class Governor implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Governor.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final Duration TICK = Duration.ofMillis(200);
+
+    private final SpiffeId self;
+    private final Ledger ledger;
+    private final Folded<Governance> governance;
+    private final Supplier<Optional<Policy>> policy;
+    private final Scheduler scheduler;
+    private final InstantSource clock;
+    /** Steps written and not yet folded, so each is written once per leader. */
+    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+    private Scheduler.Cancellable next;
+
+    Governor(SpiffeId self, Ledger ledger, Folded<Governance> governance, Supplier<Optional<Policy>> policy, Scheduler scheduler, InstantSource clock) {
+        this.self = self;
+        this.ledger = ledger;
+        this.governance = governance;
+        this.policy = policy;
+        this.scheduler = scheduler;
+        this.clock = clock;
+    }
+
+    void start() {
+        governance.onChange((before, after, entry) -> nudge());
+        scheduler.execute(this::tick);
+    }
+
+    /** Something changed (a vote, a leader): look again soon. Safe from any thread. */
+    void nudge() {
+        if (!closed) {
+            scheduler.execute(this::look);
+        }
+    }
+
+    private void tick() {
+        if (closed) {
+            return;
+        }
+        look();
+        next = scheduler.schedule(TICK.toNanos(), this::tick);
+    }
+
+    private void look() {
+        if (closed || !ledger.isLeader() || governance.position() < ledger.head().size()) {
+            return;
+        }
+        Governance g = governance.state();
+        for (Governance.Due d : g.due(clock.instant())) {
+            String key = d.proposal() + "/" + d.action();
+            if (!inFlight.add(key)) {
+                continue;
+            }
+            List<Submission> batch;
+            try {
+                batch = step(g.proposal(d.proposal()).orElseThrow(), d);
+            } catch (RuntimeException e) {
+                LOG.error("could not prepare {} of proposal {}", d.action(), d.proposal(), e);
+                inFlight.remove(key);
+                continue;
+            }
+            ledger.appendAll(batch).whenComplete((seqs, e) -> {
+                if (e != null) {
+                    LOG.warn("could not write {} of proposal {}: {}; trying again while this node leads", d.action(), d.proposal(), e.getMessage());
+                    inFlight.remove(key);
+                    return;
+                }
+                LOG.info("proposal {}: {} -> {} (ledger entry {})", d.proposal(), d.action(), d.to(), seqs.getLast());
+                governance.awaitFolded(seqs.getLast()).whenComplete((s, x) -> inFlight.remove(key));
+            });
+        }
+    }
+
+    /** The entries of one step. Execution work that is not a ledger entry happens here, before the EXECUTE is written. */
+    private List<Submission> step(Proposal p, Governance.Due d) {
+        if (!d.action().equals(GovernanceFold.EXECUTE)) {
+            return List.of(GovernanceFold.result(self, p.id(), d.action(), d.to(), null));
+        }
+        if (p.type() == ProposalType.POLICY_UPDATE) {
+            Policy next;
+            try {
+                next = Policy.parse(p.payload().get("document").asText(), "proposal " + p.id());
+            } catch (PolicyException e) {
+                return List.of(failed(p, "the policy does not parse: " + e.getMessage()));
+            }
+            Optional<Policy> now = policy.get();
+            if (now.isPresent() && next.version() <= now.get().version()) {
+                return List.of(failed(p, "policy version " + next.version() + " is not above version " + now.get().version() + " in force"));
+            }
+            return List.of(PolicyStore.entry(self, next, "PROPOSAL_" + p.id().toUpperCase(java.util.Locale.ROOT)),
+                    GovernanceFold.result(self, p.id(), GovernanceFold.EXECUTE, ProposalState.EXECUTED,
+                            JSON.createObjectNode().put("policy_version", next.version()).put("policy_digest", next.digestHex())));
+        }
+        return List.of(GovernanceFold.result(self, p.id(), GovernanceFold.EXECUTE, ProposalState.EXECUTED, null));
+    }
+
+    private Submission failed(Proposal p, String error) {
+        LOG.warn("proposal {} cannot execute: {}", p.id(), error);
+        return GovernanceFold.result(self, p.id(), GovernanceFold.FAIL, ProposalState.EXECUTION_FAILED, JSON.createObjectNode().put("error", error));
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        Scheduler.Cancellable n = next;
+        if (n != null) {
+            n.cancel();
+        }
+    }
+}

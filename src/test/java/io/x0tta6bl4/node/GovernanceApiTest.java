@@ -1,0 +1,163 @@
+package io.x0tta6bl4.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.x0tta6bl4.governance.Choice;
+import io.x0tta6bl4.governance.Vote;
+import io.x0tta6bl4.identity.NodeCredentials;
+import io.x0tta6bl4.ledger.EntryType;
+import io.x0tta6bl4.ledger.LedgerQuery;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The DAO through the API of three real node agents: a CONFIG_UPDATE is proposed, voted with
+ * signed votes relayed through different nodes, closed, queued and executed by the leader, and
+ * then every node's {@code /api/config} shows the new value; bad proposals and forged or second
+ * votes are refused and write nothing.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class GovernanceApiTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final SecureRandom random = new SecureRandom();
+    private Path dir;
+    private TestMesh mesh;
+    private String node1;
+
+    @BeforeAll
+    void cluster() throws Exception {
+        dir = Files.createTempDirectory("governance-api-test");
+        mesh = new TestMesh(dir, 3);
+        node1 = "Bearer " + mesh.token("node/node-1");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            for (String node : List.of("node-1", "node-2", "node-3")) {
+                HttpResponse<String> r = mesh.get(node, "/api/config", node1);
+                assertThat(r.statusCode()).as(node + ": " + r.body()).isEqualTo(200);
+                HttpResponse<String> m = mesh.get(node, "/api/members", node1);
+                assertThat(JSON.readTree(m.body()).get("members").size()).isEqualTo(3);
+            }
+        });
+    }
+
+    @AfterAll
+    void stop() {
+        mesh.close();
+    }
+
+    private NodeCredentials credentials(String name) {
+        return NodeCredentials.load(mesh.ca.nodeDir(name));
+    }
+
+    private String voteBody(Vote.Signed v) {
+        ObjectNode json = v.toJson();
+        json.remove("proposal");
+        return json.toString();
+    }
+
+    private Vote.Signed signed(String proposal, String voter, Choice choice, int weight, String rationale) {
+        NodeCredentials c = credentials(voter);
+        return new Vote(proposal, c.id(), choice, weight, rationale).sign(c.keys().signing(), c.identity(), random);
+    }
+
+    private long entries(EntryType type) {
+        return mesh.agents.get("node-1").ledger().query(LedgerQuery.all(0, 10_000).withType(type)).size();
+    }
+
+    @Test
+    void aConfigUpdatePassesAndEveryNodeAppliesItOnceAndBadVotesChangeNothing() throws Exception {
+        HttpResponse<String> made = mesh.post("node-2", "/api/proposals", """
+                {"type": "CONFIG_UPDATE", "title": "Longer voting", "description": "a day is too short for us",
+                 "payload": {"set": {"governance.voting_period": "48h"}}, "voting_period": "60s", "execution_delay": "1s"}""", node1);
+        assertThat(made.statusCode()).as(made.body()).isEqualTo(201);
+        JsonNode p = JSON.readTree(made.body());
+        String id = p.get("id").asText();
+        assertThat(p.get("state").asText()).isEqualTo("ACTIVE");
+        assertThat(p.get("eligible")).hasSize(3);
+        assertThat(p.get("payload").toString()).isEqualTo("{\"set\":{\"governance.voting_period\":\"172800000ms\"}}");
+
+        // A forged vote (node-2's ballot signed with node-3's key) and a vote over budget: refused, nothing written.
+        long votesBefore = entries(EntryType.VOTE);
+        Vote ballot = new Vote(id, credentials("node-2").id(), Choice.YES, 3, "");
+        Vote.Signed forged = new Vote.Signed(ballot, credentials("node-3").keys().signing().sign(ballot.toBeSigned(), random),
+                credentials("node-2").identity());
+        HttpResponse<String> f = mesh.post("node-1", "/api/proposals/" + id + "/votes", voteBody(forged), node1);
+        assertThat(f.statusCode()).as(f.body()).isEqualTo(409);
+        assertThat(JSON.readTree(f.body()).get("message").asText()).contains("signature does not verify");
+        HttpResponse<String> heavy = mesh.post("node-1", "/api/proposals/" + id + "/votes", voteBody(signed(id, "node-2", Choice.YES, 4, "")), node1);
+        assertThat(heavy.statusCode()).as(heavy.body()).isEqualTo(409);
+        assertThat(JSON.readTree(heavy.body()).get("message").asText()).contains("costs 16 credits");
+        HttpResponse<String> nan = mesh.post("node-1", "/api/proposals/" + id + "/votes",
+                voteBody(signed(id, "node-2", Choice.YES, 1, "")).replace("\"weight\":1", "\"weight\":\"NaN\""), node1);
+        assertThat(nan.statusCode()).as(nan.body()).isEqualTo(400);
+        assertThat(JSON.readTree(nan.body()).get("message").asText()).contains("weight");
+        assertThat(entries(EntryType.VOTE)).isEqualTo(votesBefore);
+
+        // Three signed votes, relayed through three different nodes.
+        HttpResponse<String> v1 = mesh.post("node-1", "/api/proposals/" + id + "/votes", voteBody(signed(id, "node-1", Choice.YES, 2, "more time")), node1);
+        assertThat(v1.statusCode()).as(v1.body()).isEqualTo(200);
+        HttpResponse<String> again = mesh.post("node-3", "/api/proposals/" + id + "/votes", voteBody(signed(id, "node-1", Choice.NO, 1, "")), node1);
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(409);
+        assertThat(JSON.readTree(again.body()).get("message").asText()).contains("already voted");
+        assertThat(mesh.post("node-2", "/api/proposals/" + id + "/votes", voteBody(signed(id, "node-2", Choice.YES, 3, "")), node1).statusCode())
+                .isEqualTo(200);
+        HttpResponse<String> last = mesh.post("node-3", "/api/proposals/" + id + "/votes", voteBody(signed(id, "node-3", Choice.NO, 1, "")), node1);
+        assertThat(last.statusCode()).as(last.body()).isEqualTo(200);
+
+        // Everyone voted: 4 + 9 vs 1 = 92.9 %, so the leader closes early, queues, and executes after 1 s.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            for (String node : List.of("node-1", "node-2", "node-3")) {
+                JsonNode c = JSON.readTree(mesh.get(node, "/api/config", node1).body()).get("keys").get("governance.voting_period");
+                assertThat(c.get("value").asText()).as(node).isEqualTo("172800000ms");
+                assertThat(c.get("proposal").asText()).isEqualTo(id);
+            }
+        });
+        JsonNode done = JSON.readTree(mesh.get("node-3", "/api/proposals/" + id, node1).body());
+        assertThat(done.get("state").asText()).isEqualTo("EXECUTED");
+        assertThat(done.get("tally").get("yes").asLong()).isEqualTo(13);
+        assertThat(done.get("tally").get("no").asLong()).isEqualTo(1);
+        List<String> timeline = done.get("timeline").findValuesAsText("what");
+        assertThat(timeline).containsExactly("PROPOSED", "VOTE", "VOTE", "VOTE", "CLOSE", "QUEUE", "EXECUTE");
+        long executes = mesh.agents.get("node-1").ledger().query(LedgerQuery.all(0, 10_000).withType(EntryType.PROPOSAL_RESULT)).stream()
+                .filter(e -> e.submission().action().equals("EXECUTE") && e.submission().resource().equals(id)).count();
+        assertThat(executes).as("one EXECUTE entry").isEqualTo(1);
+        // A proposal made after the change gets the new default voting period.
+        HttpResponse<String> next = mesh.post("node-1", "/api/proposals", """
+                {"type": "CONFIG_UPDATE", "title": "credits", "payload": {"set": {"governance.credits": "16"}}}""", node1);
+        assertThat(JSON.readTree(next.body()).get("rules").get("voting_period_ms").asLong()).isEqualTo(172_800_000L);
+    }
+
+    @Test
+    void aBadProposalIsRefusedNamingTheFieldAndNothingIsWritten() throws Exception {
+        long before = entries(EntryType.PROPOSAL);
+        for (String[] bad : List.of(
+                new String[] {"{\"type\":\"CONFIG_UPDATE\",\"title\":\"x\",\"payload\":{\"set\":{\"api.max_conections\":\"5\"}}}", "payload.set.api.max_conections"},
+                new String[] {"{\"type\":\"CONFIG_UPDATE\",\"title\":\"x\",\"payload\":{\"set\":{\"governance.credits\":\"0\"}}}", "payload.set.governance.credits"},
+                new String[] {"{\"type\":\"POLICY_UPDATE\",\"title\":\"x\",\"payload\":{\"document\":\"rules: [\"}}", "payload.document"},
+                new String[] {"{\"type\":\"CONFIG_UPDATE\",\"title\":\"x\",\"payload\":\"nope\"}", "payload: must be a JSON object"},
+                new String[] {"{\"type\":\"VOTE\",\"title\":\"x\",\"payload\":{}}", "type: 'VOTE' is not one of"},
+                new String[] {"{\"type\":\"CONFIG_UPDATE\",\"title\":\"x\",\"payload\":{\"set\":{\"governance.credits\":\"5\"}},\"voting_period\":\"soon\"}",
+                        "voting_period: 'soon' is not a duration"})) {
+            HttpResponse<String> r = mesh.post("node-1", "/api/proposals", bad[0], node1);
+            assertThat(r.statusCode()).as(bad[0] + " -> " + r.body()).isEqualTo(400);
+            assertThat(JSON.readTree(r.body()).get("message").asText()).as(bad[0]).contains(bad[1]);
+        }
+        HttpResponse<String> app = mesh.post("node-1", "/api/proposals", "{\"type\":\"CONFIG_UPDATE\",\"title\":\"x\",\"payload\":{\"set\":{\"governance.credits\":\"5\"}}}",
+                "Bearer " + mesh.token("app/dashboard"));
+        assertThat(app.statusCode()).as("app/* may read governance, not propose").isEqualTo(403);
+        assertThat(entries(EntryType.PROPOSAL)).isEqualTo(before);
+        HttpResponse<String> none = mesh.post("node-1", "/api/proposals/0000000000000000/votes", voteBody(signed("0000000000000000", "node-1", Choice.YES, 1, "")), node1);
+        assertThat(none.statusCode()).isEqualTo(404);
+    }
+}
