@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "x0tta6bl4", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Self-healing, zero-trust mesh with post-quantum identities.",
-        subcommands = {CaCommand.class, TokenCommand.class, EnvelopeCommand.class, LedgerCommand.class, NodeCommand.class, HostCommand.class, ClusterCommand.class, DemoCommand.class})
+        subcommands = {CaCommand.class, TokenCommand.class, EnvelopeCommand.class, LedgerCommand.class, NodeCommand.class, HostCommand.class, ClusterCommand.class, DaoCommand.class, DemoCommand.class})
 public final class Main {
     static final int OK = 0;
     static final int REFUSED = 1;

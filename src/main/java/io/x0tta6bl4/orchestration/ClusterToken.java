@@ -51,6 +51,12 @@ public final class ClusterToken implements Supplier<String> {
         return of(CertificateAuthority.load(caDir), InstantSource.system());
     }
 
+    /** Tokens for {@code subject} (a node, say, for commands that act as that node), minted from the CA in {@code caDir}. */
+    public static ClusterToken as(java.nio.file.Path caDir, SpiffeId subject) {
+        CertificateAuthority ca = CertificateAuthority.load(caDir);
+        return new ClusterToken(ca.jwtIssuer(new SecureRandom()), subject, InstantSource.system());
+    }
+
     static ClusterToken of(CertificateAuthority ca, InstantSource clock) {
         return new ClusterToken(ca.jwtIssuer(new SecureRandom()), subject(ca.trustDomain()), clock);
     }
