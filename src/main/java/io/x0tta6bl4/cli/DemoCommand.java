@@ -45,11 +45,14 @@ import picocli.CommandLine.Spec;
  * recipient); and node B's ledger entry for the accepted message, committed on a 3-replica Raft
  * group and proven against a cosigned checkpoint. Scenario 1, on node processes
  * ({@link DemoScenarioOne}): a dashboard's token, the zero-trust API, its refusals and the audit
- * trail in the ledger.
+ * trail in the ledger. Scenario 5, on the same nodes ({@link DemoScenarioFive}): a CONFIG_UPDATE
+ * decided by signed quadratic votes and applied on every node, a forged vote refused, a proposal
+ * defeated.
  */
 @Command(name = "demo", description = {"Run the scenarios that work today, printing each step and its time:",
-        "scenario 4 (the post-quantum envelope and its ledger entry, in this process) and scenario 1 (a dashboard",
-        "reads a 3-node local cluster through the token-protected API; the cluster is brought down at the end)."})
+        "scenario 4 (the post-quantum envelope and its ledger entry, in this process), scenario 1 (a dashboard",
+        "reads a 3-node local cluster through the token-protected API) and scenario 5 (the nodes vote a config",
+        "change in; the cluster is brought down at the end)."})
 final class DemoCommand implements Runnable {
     private static final int WARMUP_ROUNDS = 300;
     private static final String DOMAIN = "demo.x0tta6bl4.local";
@@ -66,7 +69,7 @@ final class DemoCommand implements Runnable {
         long start = System.nanoTime();
         SecureRandom random = new SecureRandom();
         Path caDir = caDirectory();
-        out.println("x0tta6bl4 demo: scenario 4, secure node-to-node message; scenario 1, the zero-trust API");
+        out.println("x0tta6bl4 demo: scenario 4, secure node-to-node message; scenario 1, the zero-trust API; scenario 5, the DAO");
         out.println();
         out.println("Trust domain spiffe://" + DOMAIN + " in " + caDir);
         Stopwatch w = new Stopwatch();
@@ -109,7 +112,8 @@ final class DemoCommand implements Runnable {
         out.println("  ./x0tta6bl4 cluster up --nodes 3 --dir /tmp/mesh    (a cluster that stays up; docs/cluster.md)");
         out.println();
         out.println("Not yet in this demo: delivery over mutual TLS between node processes, the policy check and");
-        out.println("the acknowledgement of scenario 4, and scenarios 2, 3 and 5 (MAPE-K, the DAO).");
+        out.println("the acknowledgement of scenario 4; scenarios 2 and 3 (MAPE-K, scaling); and of scenario 5, the source's");
+        out.println("max-connections example, scaling and recovery proposals, the impact watch and its automatic rollback.");
         out.printf(Locale.ROOT, "demo done in %.1f s%n", (System.nanoTime() - start) / 1e9);
         out.flush();
     }

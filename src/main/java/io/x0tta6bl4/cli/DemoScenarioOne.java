@@ -89,7 +89,7 @@ final class DemoScenarioOne {
                 // the hook runs anyway
             }
         }
-        out.printf(Locale.ROOT, "   scenario 1 took %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        out.printf(Locale.ROOT, "   scenarios 1 and 5 took %.1f s%n", (System.nanoTime() - t0) / 1e9);
         out.flush();
     }
 
@@ -99,6 +99,7 @@ final class DemoScenarioOne {
                 LocalCluster.Settings.defaults(NODES).svidTtl(), LocalCluster.JoinPace.SEQUENTIAL);
         ClusterStatus status;
         int port;
+        java.util.Map<String, Integer> ports = new java.util.LinkedHashMap<>();
         // The host agent ends the nodes if this process dies without its clean-up (--exit-with).
         try (LocalCluster cluster = LocalCluster.up(clusterDir, settings, NodeLaunch.current(), LocalCluster.READY_TIMEOUT,
                 Optional.of(ProcessHandle.current().pid()), line -> {
@@ -107,6 +108,9 @@ final class DemoScenarioOne {
                 })) {
             status = cluster.status();
             port = cluster.endpoints(status.leader().orElseThrow(() -> new IllegalStateException("the demo's cluster has no leader"))).api();
+            for (ClusterStatus.NodeStatus n : status.nodes()) {
+                ports.put(n.name(), cluster.endpoints(n.name()).api());
+            }
         } catch (ClusterException e) {
             throw new IllegalStateException("the demo's cluster did not come up: " + e.getMessage(), e);
         }
@@ -149,6 +153,7 @@ final class DemoScenarioOne {
                     Instant.now()))), "a valid token for " + intruder.path() + " (not app/*, not node/*)", 403);
 
             auditTrail(http, port, token, from, dashboard, intruder);
+            new DemoScenarioFive(out, domain, layout, http, issuer, ports).run();
         }
     }
 
