@@ -30,14 +30,7 @@ class DaoClusterTest {
 
     @AfterEach
     void nothingLeftRunning() {
-        if (!Files.exists(dir.resolve(ClusterState.FILE))) {
-            return;
-        }
-        try (LocalCluster c = LocalCluster.open(dir, line -> {})) {
-            c.down();
-        } finally {
-            HostAgentTestSupport.recordedPids(dir).forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
-        }
+        HostAgentTestSupport.endCluster(dir);
     }
 
     private ClusterCommandTest.Run dao(String... args) {

@@ -24,6 +24,19 @@ public final class HostAgentTestSupport {
         return pids;
     }
 
+    /** After a test on real nodes: the cluster in {@code dir} (if any) is brought down, and any process it recorded that survived is killed. */
+    static void endCluster(Path dir) {
+        if (!java.nio.file.Files.exists(dir.resolve(ClusterState.FILE))) {
+            return;
+        }
+        try (LocalCluster c = LocalCluster.open(dir, line -> {})) {
+            c.down();
+        } finally {
+            // A backstop in case down itself failed: nothing the test started survives it.
+            recordedPids(dir).forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        }
+    }
+
     /** A node launch that runs {@link StandInNode} on a small heap instead of the real node. */
     static NodeLaunch standIn(String... extraOptions) {
         NodeLaunch real = NodeLaunch.current();

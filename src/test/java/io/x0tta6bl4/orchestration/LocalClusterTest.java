@@ -34,15 +34,7 @@ class LocalClusterTest {
 
     @AfterEach
     void nothingLeftRunning() {
-        if (!Files.exists(dir.resolve(ClusterState.FILE))) {
-            return;
-        }
-        try (LocalCluster c = LocalCluster.open(dir, line -> {})) {
-            c.down();
-        } finally {
-            // A backstop in case down itself failed: nothing this test started survives it.
-            HostAgentTestSupport.recordedPids(dir).forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
-        }
+        HostAgentTestSupport.endCluster(dir);
     }
 
     private static final String ME = Long.toString(ProcessHandle.current().pid());
