@@ -50,6 +50,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -95,7 +96,8 @@ public final class ApiServer implements AutoCloseable {
 
     /** Everything a node hands its API. */
     public record Wiring(String node, NodeCredentials credentials, JwtSvidVerifier verifier, String audience, MeshView mesh, Ledger ledger,
-                         Supplier<Optional<Policy>> policy, GovernanceView governance, Content content, InstantSource clock, Duration auditTimeout) {}
+                         Supplier<Optional<Policy>> policy, GovernanceView governance, Content content, InstantSource clock, Duration auditTimeout,
+                         IntSupplier maxConnections) {}
 
     private final WebServer server;
 
@@ -108,7 +110,9 @@ public final class ApiServer implements AutoCloseable {
         Map<Endpoint, Gate.Handler> handlers = handlers(w);
         byte[] health = Gate.bytes(JSON.createObjectNode().put("status", "up").put("node", w.node()));
         byte[] openApi = openApi();
+        ConnectionLimit limit = new ConnectionLimit(w.maxConnections());
         WebServer server = WebServer.builder()
+                .addConnectionSelectors(limit.selectors())
                 .host(host)
                 .port(port)
                 .tls(tls(w.credentials()))

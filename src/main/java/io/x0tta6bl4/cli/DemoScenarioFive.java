@@ -24,9 +24,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Scenario 5 of the demo, on the node processes of scenario 1: the nodes decide a change of the
- * mesh's runtime config by a signed quadratic vote, the Raft leader executes it after its delay,
- * and every node's {@code /api/config} shows it; a forged vote is refused and a second proposal is
+ * Scenario 5 of the demo, on the node processes of scenario 1: the nodes decide the source's
+ * example change ({@code api.max_connections} from 10000 to 50000) by a signed quadratic vote,
+ * the Raft leader executes it after its delay, and every node's {@code /api/config} shows it; a forged vote is refused and a second proposal is
  * defeated. Every figure printed is what the nodes answered.
  */
 final class DemoScenarioFive {
@@ -56,21 +56,22 @@ final class DemoScenarioFive {
         out.println("Scenario 5: the nodes decide a change by a signed quadratic vote (DAO)");
         List<String> nodes = List.copyOf(ports.keySet());
         String proposer = nodes.get(0);
-        ObjectNode body = JSON.createObjectNode().put("type", "CONFIG_UPDATE").put("title", "Raise each voter's credits from 10 to 16")
-                .put("description", "lets a voter cast weight 4 on what matters most").put("voting_period", "30s").put("execution_delay", "2s");
-        body.putObject("payload").putObject("set").put("governance.credits", "16");
+        ObjectNode body = JSON.createObjectNode().put("type", "CONFIG_UPDATE").put("title", "Increase max connections to 50000")
+                .put("description", "10000 is too few for the peak").put("voting_period", "30s").put("execution_delay", "2s");
+        body.putObject("payload").putObject("set").put("api.max_connections", "50000");
         Reply made = send(proposer, "POST", "/api/proposals", body.toString());
         expect(made, 201);
         String id = made.body().get("id").asText();
         DemoCommand.line(out, proposer + " proposes \"" + made.body().get("title").asText() + "\": proposal " + id, made.millis());
-        out.println("     CONFIG_UPDATE governance.credits=16; voting 30 s (closes early once settled), then a 2 s execution delay;");
+        out.println("     CONFIG_UPDATE api.max_connections=50000 (the API listener's limit, 10000 until now); voting 30 s (closes early");
+        out.println("     once settled), then a 2 s execution delay;");
         out.println("     eligible: the " + made.body().get("eligible").size() + " Raft voters; passes with participation > "
                 + plain(made.body().get("rules").get("min_participation").asDouble()) + " % and approval > "
                 + plain(made.body().get("rules").get("min_approval").asDouble()) + " %; a vote of weight w costs w² of 10 credits");
 
         int[] weights = {2, 3, 1};
         Choice[] choices = {Choice.YES, Choice.YES, Choice.NO};
-        String[] why = {"we have the headroom", "strongly agree: rare decisions deserve weight", "ten credits are enough"};
+        String[] why = {"the peak needs it", "strongly agree: we drop clients every evening", "memory: 50000 connections cost heap"};
         Reply last = null;
         for (int i = 0; i < nodes.size() && i < 3; i++) {
             if (i == 2) {
@@ -88,6 +89,7 @@ final class DemoScenarioFive {
         long t0 = System.nanoTime();
         JsonNode p = waitFor(proposer, id, "EXECUTED", Duration.ofSeconds(40));
         DemoCommand.line(out, "the leader closed it early, queued it, executed it after 2 s", millis(t0));
+        out.println("     every node's API listener now admits up to 50000 connections at once (a connection over the limit gets 503)");
         JsonNode t = p.get("tally");
         String line = "+" + "-".repeat(66) + "+";
         out.println("     " + line);
@@ -111,8 +113,8 @@ final class DemoScenarioFive {
         for (String n : nodes) {
             Reply c = send(n, "GET", "/api/config", null);
             expect(c, 200);
-            JsonNode k = c.body().get("keys").get("governance.credits");
-            DemoCommand.line(out, "GET /api/config on " + n + ": governance.credits = " + k.get("value").asText() + " (set by " + k.get("proposal").asText() + ")",
+            JsonNode k = c.body().get("keys").get("api.max_connections");
+            DemoCommand.line(out, "GET /api/config on " + n + ": api.max_connections = " + k.get("value").asText() + " (set by " + k.get("proposal").asText() + ")",
                     c.millis());
         }
 

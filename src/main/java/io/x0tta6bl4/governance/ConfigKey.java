@@ -12,14 +12,16 @@ import java.util.regex.Pattern;
  * The runtime config's schema (DESIGN.md §10): every key a CONFIG_UPDATE may set, its type and
  * bounds. A value is kept in one canonical text form ({@link #canonical}), so {@code 5000ms},
  * {@code 5s} and {@code 5 s} are the same setting on every node. Each key is applied by the part
- * that owns it; docs/governance.md says which. Today every key is a governance default, applied by
- * {@link GovernanceFold} to the proposals made after it changed; a key joins this list only with
- * the code that applies it.
+ * that owns it; docs/governance.md says which: {@code api.max_connections} by the API listener
+ * for each new connection, the governance defaults by {@link GovernanceFold} for the proposals
+ * made after a change. A key joins this list only with the code that applies it.
  *
  * <p>A key without a mesh default ({@link #meshDefault} empty) would fall back to the node's own
  * node.yaml value until a proposal sets it.
  */
 public enum ConfigKey {
+    /** The API listener's limit on open connections (the source's example raises it from 10000 to 50000). */
+    API_MAX_CONNECTIONS("api.max_connections", Kind.COUNT, 1, 1_000_000, "10000"),
     GOVERNANCE_VOTING_PERIOD("governance.voting_period", Kind.DURATION, 1_000, Rules.MAX_PERIOD.toMillis(), "24h"),
     GOVERNANCE_EXECUTION_DELAY("governance.execution_delay", Kind.DURATION, 0, Rules.MAX_PERIOD.toMillis(), "1h"),
     GOVERNANCE_MIN_PARTICIPATION("governance.min_participation", Kind.PERCENT, 0, 99.99, "66"),

@@ -1,6 +1,7 @@
 package io.x0tta6bl4.node;
 
 import io.x0tta6bl4.api.ApiServer;
+import io.x0tta6bl4.governance.ConfigKey;
 import io.x0tta6bl4.governance.Governance;
 import io.x0tta6bl4.governance.GovernanceFold;
 import io.x0tta6bl4.governance.VoteCheck;
@@ -221,7 +222,7 @@ public final class NodeAgent implements AutoCloseable {
                     ApiServer.Wiring wiring = new ApiServer.Wiring(config.name(), credentials, new JwtSvidVerifier(bundle, runtime.clock()),
                             config.api().audience(), mesh, ledger, policy::current,
                             new GovernanceState(governance, governanceFold, ledger, runtime.clock()), new ApiServer.Content(metrics::scrape, metrics.contentType()),
-                            runtime.clock(), AUDIT_TIMEOUT);
+                            runtime.clock(), AUDIT_TIMEOUT, () -> Integer.parseInt(governance.state().config().value(ConfigKey.API_MAX_CONNECTIONS).orElseThrow()));
                     api = listen("api", config.ports().api(), PublishedEndpoints.Published::api,
                             port -> ApiServer.start(config.host(), port, wiring, requests, runtime.nanoTime()));
                     return api::close;

@@ -30,6 +30,8 @@ final class ApiFixture implements AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     private final HttpClient http;
     private ApiServer server;
+    /** The API listener's connection limit, read for each new connection. */
+    final java.util.concurrent.atomic.AtomicInteger maxConnections = new java.util.concurrent.atomic.AtomicInteger(Integer.MAX_VALUE);
 
     ApiFixture(Path dir) throws Exception {
         ca = CertificateAuthority.init(dir.resolve("ca"), DOMAIN, Instant.now(), random);
@@ -41,7 +43,7 @@ final class ApiFixture implements AutoCloseable {
         Policy policy = Policy.defaultPolicy(DOMAIN);
         server = ApiServer.start("127.0.0.1", 0, new ApiServer.Wiring("node-1", node, new JwtSvidVerifier(ca.bundle(), InstantSource.system()),
                 "x0tta6bl4", mesh, ledger, () -> Optional.of(policy), governance(ledger), new ApiServer.Content(metrics, "text/plain"), InstantSource.system(),
-                auditTimeout), new RequestStats(Duration.ofSeconds(10), 10), System::nanoTime);
+                auditTimeout, maxConnections::get), new RequestStats(Duration.ofSeconds(10), 10), System::nanoTime);
     }
 
     /** The governance fold over {@code ledger}, written to as a node writes to it. */
@@ -97,6 +99,10 @@ final class ApiFixture implements AutoCloseable {
     HttpResponse<String> get(String path, String token) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port() + path)).header("Authorization", "Bearer " + token)
                 .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    int port() {
+        return server.port();
     }
 
     @Override

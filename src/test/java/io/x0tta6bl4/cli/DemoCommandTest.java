@@ -65,8 +65,8 @@ class DemoCommandTest {
         String s5 = r.out().substring(r.out().indexOf("Scenario 5:"));
         assertThat(s5).contains("YES 13 vs NO 1 power (seed: weight²) = 92.86 % approval", "participation 3/3 = 100 %   ->  EXECUTED")
                 .contains("refused: node-3's ballot signed with node-2's key: HTTP 409", "signature does not verify")
-                .containsPattern("GET /api/config on node-1: governance.credits = 16 \\(set by [0-9a-f]{16}\\)")
-                .containsPattern("GET /api/config on node-3: governance.credits = 16 \\(set by [0-9a-f]{16}\\)")
+                .containsPattern("GET /api/config on node-1: api.max_connections = 50000 \\(set by [0-9a-f]{16}\\)")
+                .containsPattern("GET /api/config on node-3: api.max_connections = 50000 \\(set by [0-9a-f]{16}\\)")
                 .contains("defeated: YES 0 vs NO");
         assertThat(s1).contains("cluster down: 3 node processes ended").containsPattern("scenarios 1 and 5 took \\d+\\.\\d s");
         assertThat(r.out()).containsPattern("demo done in \\d+\\.\\d s");

@@ -269,8 +269,8 @@ class GovernanceFoldTest {
     void badPayloadsAreRefusedNamingTheField() {
         Voters v = mesh();
         Governance g = v.state;
-        assertThatThrownBy(() -> GovernanceFold.checkPayload(g, ProposalType.CONFIG_UPDATE, Voters.set("api.max_connections", "5")))
-                .hasMessageStartingWith("payload.set.api.max_connections: not a runtime config key");
+        assertThatThrownBy(() -> GovernanceFold.checkPayload(g, ProposalType.CONFIG_UPDATE, Voters.set("api.max_conections", "5")))
+                .hasMessageStartingWith("payload.set.api.max_conections: not a runtime config key");
         assertThatThrownBy(() -> GovernanceFold.checkPayload(g, ProposalType.CONFIG_UPDATE, Voters.set("governance.credits", "0")))
                 .hasMessageStartingWith("payload.set.governance.credits: '0' is not a whole number from 1 to 1000000");
         assertThatThrownBy(() -> GovernanceFold.checkPayload(g, ProposalType.CONFIG_UPDATE, Voters.set("governance.voting_period", "fast")))

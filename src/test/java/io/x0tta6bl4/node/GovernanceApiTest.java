@@ -138,6 +138,52 @@ class GovernanceApiTest {
         assertThat(JSON.readTree(next.body()).get("rules").get("voting_period_ms").asLong()).isEqualTo(172_800_000L);
     }
 
+    /** Proposes {@code key=value} with a short vote, has all three nodes vote YES, and waits until every node's config shows it. */
+    private void pass(String key, String value) throws Exception {
+        HttpResponse<String> made = mesh.post("node-1", "/api/proposals", "{\"type\":\"CONFIG_UPDATE\",\"title\":\"set " + key
+                + "\",\"payload\":{\"set\":{\"" + key + "\":\"" + value + "\"}},\"voting_period\":\"60s\",\"execution_delay\":\"0s\"}", node1);
+        assertThat(made.statusCode()).as(made.body()).isEqualTo(201);
+        String id = JSON.readTree(made.body()).get("id").asText();
+        for (String voter : List.of("node-1", "node-2", "node-3")) {
+            HttpResponse<String> v = mesh.post("node-1", "/api/proposals/" + id + "/votes", voteBody(signed(id, voter, Choice.YES, 3, "")), node1);
+            assertThat(v.statusCode()).as(v.body()).isEqualTo(200);
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            for (String node : List.of("node-1", "node-2", "node-3")) {
+                JsonNode c = JSON.readTree(mesh.get(node, "/api/config", node1).body()).get("keys").get(key);
+                assertThat(c.get("value").asText()).as(node).isEqualTo(value);
+            }
+        });
+    }
+
+    @Test
+    void aVotedConnectionLimitIsWhatEveryNodesListenerEnforces() throws Exception {
+        pass("api.max_connections", "2");
+        int port = mesh.agents.get("node-3").apiPort();
+        javax.net.ssl.SSLSocketFactory f = io.x0tta6bl4.orchestration.NodeClient.trusting(mesh.ca.bundle().x509Root()).getSocketFactory();
+        List<javax.net.ssl.SSLSocket> held = new java.util.ArrayList<>();
+        try {
+            // The test's own HTTP client may hold one connection to node-3; two more sockets fill any remaining place.
+            String answer = "";
+            for (int i = 0; i < 3 && !answer.startsWith("HTTP/1.1 503"); i++) {
+                javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) f.createSocket("127.0.0.1", port);
+                s.setSoTimeout(10_000);
+                held.add(s);
+                s.getOutputStream().write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                byte[] buf = new byte[4096];
+                int n = s.getInputStream().read(buf);
+                answer = n <= 0 ? "" : new String(buf, 0, n, java.nio.charset.StandardCharsets.UTF_8);
+            }
+            assertThat(answer).as("a connection over the voted limit").startsWith("HTTP/1.1 503").contains("too_many_connections", "at most 2");
+        } finally {
+            for (javax.net.ssl.SSLSocket s : held) {
+                s.close();
+            }
+        }
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(mesh.get("node-3", "/api/config", node1).statusCode()).isEqualTo(200));
+        pass("api.max_connections", "10000");
+    }
+
     @Test
     void aBadProposalIsRefusedNamingTheFieldAndNothingIsWritten() throws Exception {
         long before = entries(EntryType.PROPOSAL);
