@@ -94,7 +94,7 @@ public class GovernanceBenchmark {
             for (int i = 1; i <= 5; i++) {
                 NodeCredentials c = nodes.get("node-" + i);
                 tenThousand.add(new Vote("proposal-" + p, c.id(), choices[(p + i) % 4], 1 + (p + i) % 3, "r")
-                        .sign(c.keys().signing(), c.identity(), random));
+                        .sign(c, random));
             }
         }
         // The ledger of 1,000 proposals: five joins, then per proposal its PROPOSAL and five VOTE entries.
@@ -109,13 +109,11 @@ public class GovernanceBenchmark {
             g = add(fold, g, GovernanceFold.propose(SpiffeId.node(DOMAIN, "node-1"), ProposalType.CONFIG_UPDATE, "proposal " + p, "",
                     JSON.createObjectNode().set("set", JSON.createObjectNode().put("governance.credits", Integer.toString(10 + p))),
                     Optional.of(Duration.ofHours(1)), Optional.of(Duration.ZERO)), "spiffe://" + DOMAIN + "/node/node-1");
-            String id = g.list(Optional.empty()).getFirst().id();
-            if (g.list(Optional.empty()).getFirst().seq() != seq) {
-                throw new IllegalStateException("proposal " + p + " was refused: " + g.refusal(seq));
-            }
+            Governance made = g;
+            String id = g.madeAt(seq).orElseThrow(() -> new IllegalStateException("proposal " + seq + " was refused: " + made.refusal(seq))).id();
             for (int i = 1; i <= 5; i++) {
                 NodeCredentials c = nodes.get("node-" + i);
-                Vote.Signed v = new Vote(id, c.id(), choices[(p + i) % 4], 1 + (p + i) % 3, "r").sign(c.keys().signing(), c.identity(), random);
+                Vote.Signed v = new Vote(id, c.id(), choices[(p + i) % 4], 1 + (p + i) % 3, "r").sign(c, random);
                 g = add(fold, g, GovernanceFold.vote(v), "spiffe://" + DOMAIN + "/node/node-1");
             }
         }

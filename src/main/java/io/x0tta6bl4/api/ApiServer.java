@@ -12,7 +12,6 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.x0tta6bl4.governance.ConfigKey;
 import io.x0tta6bl4.governance.Governance;
 import io.x0tta6bl4.governance.GovernanceFold;
 import io.x0tta6bl4.governance.Proposal;
@@ -304,26 +303,23 @@ public final class ApiServer implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(Gate.printable(e.getMessage()));
         }
-        Optional<Duration> period = timing(b, "voting_period", ConfigKey.GOVERNANCE_VOTING_PERIOD);
-        Optional<Duration> delay = timing(b, "execution_delay", ConfigKey.GOVERNANCE_EXECUTION_DELAY);
+        Optional<Duration> period = timing(b, "voting_period");
+        Optional<Duration> delay = timing(b, "execution_delay");
         GovernanceView.Written w = gov.write(GovernanceFold.propose(req.principal(), type, title, b.getOrDefault("description", ""), canonical,
                 period, delay));
         if (w.refused().isPresent()) {
             return new Gate.Reply(409, Gate.bytes(JSON.createObjectNode().put("error", "conflict").put("message", Gate.printable(w.refused().get())).put("seq", w.seq())));
         }
-        Proposal made = w.after().list(Optional.empty()).stream().filter(p -> p.seq() == w.seq()).findFirst().orElseThrow();
+        Proposal made = w.after().madeAt(w.seq()).orElseThrow();
         return new Gate.Reply(201, Gate.bytes(GovernanceJson.proposal(made, true)));
     }
 
-    private static Optional<Duration> timing(java.util.Map<String, String> body, String field, ConfigKey key) {
+    private static Optional<Duration> timing(java.util.Map<String, String> body, String field) {
         String v = body.get(field);
-        if (v == null) {
-            return Optional.empty();
-        }
         try {
-            return Optional.of(ConfigKey.duration(key.canonical(v)));
+            return v == null ? Optional.empty() : Optional.of(GovernanceFold.timing(field, v));
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(field + ": " + Gate.resource(e.getMessage().substring(key.key().length() + 2)));
+            throw ApiException.badRequest(Gate.printable(e.getMessage()));
         }
     }
 

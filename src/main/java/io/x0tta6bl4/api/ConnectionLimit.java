@@ -39,11 +39,6 @@ final class ConnectionLimit {
                 new Limited(Http2ConnectionSelector.builder().http2Config(Http2Config.create()).build(), false));
     }
 
-    /** Connections being served now. */
-    int open() {
-        return open.get();
-    }
-
     private final class Limited implements ServerConnectionSelector {
         private final ServerConnectionSelector delegate;
         private final boolean http1;

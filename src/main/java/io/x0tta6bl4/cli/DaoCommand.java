@@ -56,8 +56,20 @@ final class DaoCommand {
     abstract static class OnDao extends ClusterCommand.ClusterTask {
         @Option(names = "--dir", required = true, description = "The cluster's directory (made by cluster up).") Path dir;
 
-        /** The live nodes' API ports, the leader first. */
-        Map<String, Integer> apis() {
+        /** Read once per command: the bundle, a client trusting its root, and the live nodes' API ports (the leader first). */
+        private TrustBundle bundle;
+        private HttpClient http;
+        private Map<String, Integer> apis;
+
+        private TrustBundle bundle() {
+            if (bundle == null) {
+                bundle = TrustBundle.load(new HostLayout(dir).bundle());
+            }
+            return bundle;
+        }
+
+        /** The live nodes' API ports, the leader first, as the cluster's status has them now. */
+        private Map<String, Integer> liveApis() {
             try (LocalCluster cluster = open(dir)) {
                 ClusterStatus status = cluster.status();
                 Map<String, Integer> out = new LinkedHashMap<>();
@@ -77,27 +89,35 @@ final class DaoCommand {
 
         Supplier<String> token(Optional<String> as) {
             HostLayout layout = new HostLayout(dir);
-            String domain = TrustBundle.load(layout.bundle()).trustDomain();
-            return as.isPresent() ? ClusterToken.as(layout.ca(), SpiffeId.node(domain, as.get())) : ClusterToken.fromCa(layout.ca());
+            return as.isPresent() ? ClusterToken.as(layout.ca(), SpiffeId.node(bundle().trustDomain(), as.get())) : ClusterToken.fromCa(layout.ca());
         }
 
-        /** Sends {@code method path body} to the first live node that answers; a node that cannot be reached is skipped. */
+        /**
+         * Sends {@code method path body} to the first live node that answers; a node that cannot
+         * be reached is skipped. The nodes are looked up once; when none of them answers, once more.
+         */
         HttpResponse<String> call(Supplier<String> token, String method, String path, String body) {
-            HttpClient http = HttpClient.newBuilder().sslContext(NodeClient.trusting(TrustBundle.load(new HostLayout(dir).bundle()).x509Root()))
-                    .connectTimeout(Duration.ofSeconds(3)).build();
+            if (http == null) {
+                http = HttpClient.newBuilder().sslContext(NodeClient.trusting(bundle().x509Root())).connectTimeout(Duration.ofSeconds(3)).build();
+            }
             List<String> problems = new ArrayList<>();
-            for (Map.Entry<String, Integer> node : apis().entrySet()) {
-                HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + node.getValue() + path)).timeout(TIMEOUT)
-                        .header("Accept", "application/json").header("Authorization", "Bearer " + token.get());
-                b = body == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
-                        : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
-                try {
-                    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-                } catch (IOException e) {
-                    problems.add(node.getKey() + ": " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw ClusterException.failed(method + " " + path + ": interrupted");
+            for (int attempt = 0; attempt < 2; attempt++) {
+                if (apis == null || attempt > 0) {
+                    apis = liveApis();
+                }
+                for (Map.Entry<String, Integer> node : apis.entrySet()) {
+                    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + node.getValue() + path)).timeout(TIMEOUT)
+                            .header("Accept", "application/json").header("Authorization", "Bearer " + token.get());
+                    b = body == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
+                            : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
+                    try {
+                        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+                    } catch (IOException e) {
+                        problems.add(node.getKey() + ": " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw ClusterException.failed(method + " " + path + ": interrupted");
+                    }
                 }
             }
             throw ClusterException.failed("no node answered " + method + " " + path + ": " + String.join("; ", problems));
@@ -247,13 +267,11 @@ final class DaoCommand {
             }
             Vote.Signed signed;
             try {
-                signed = new Vote(proposal, c.id(), choice.choice(), weight, rationale).sign(c.keys().signing(), c.identity(), new SecureRandom());
+                signed = new Vote(proposal, c.id(), choice.choice(), weight, rationale).sign(c, new SecureRandom());
             } catch (IllegalArgumentException e) {
                 throw new Main.UsageProblem("--" + e.getMessage());
             }
-            ObjectNode body = signed.toJson();
-            body.remove("proposal");
-            JsonNode r = answer(call(token(Optional.of(as)), "POST", "/api/proposals/" + proposal + "/votes", body.toString()), "vote");
+            JsonNode r = answer(call(token(Optional.of(as)), "POST", "/api/proposals/" + proposal + "/votes", signed.toRequestJson().toString()), "vote");
             if (json) {
                 out().println(r.toPrettyString());
             } else {
@@ -317,11 +335,11 @@ final class DaoCommand {
         }
     }
 
-    private static String pad(String s, int width) {
+    static String pad(String s, int width) {
         return s.length() >= width ? s.substring(0, width) : s + " ".repeat(width - s.length());
     }
 
-    private static String plain(double d) {
+    static String plain(double d) {
         return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
     }
 

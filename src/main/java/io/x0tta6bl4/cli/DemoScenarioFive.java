@@ -66,8 +66,8 @@ final class DemoScenarioFive {
         out.println("     CONFIG_UPDATE api.max_connections=50000 (the API listener's limit, 10000 until now); voting 30 s (closes early");
         out.println("     once settled), then a 2 s execution delay;");
         out.println("     eligible: the " + made.body().get("eligible").size() + " Raft voters; passes with participation > "
-                + plain(made.body().get("rules").get("min_participation").asDouble()) + " % and approval > "
-                + plain(made.body().get("rules").get("min_approval").asDouble()) + " %; a vote of weight w costs w² of 10 credits");
+                + DaoCommand.plain(made.body().get("rules").get("min_participation").asDouble()) + " % and approval > "
+                + DaoCommand.plain(made.body().get("rules").get("min_approval").asDouble()) + " %; a vote of weight w costs w² of 10 credits");
 
         int[] weights = {2, 3, 1};
         Choice[] choices = {Choice.YES, Choice.YES, Choice.NO};
@@ -95,13 +95,13 @@ final class DemoScenarioFive {
         out.println("     " + line);
         for (JsonNode v : p.get("votes")) {
             String who = v.get("voter").asText().substring(v.get("voter").asText().lastIndexOf('/') + 1);
-            out.println("     | " + pad(String.format(Locale.ROOT, "%-7s %-4s weight %d  power %d", who, v.get("choice").asText(), v.get("weight").asInt(),
+            out.println("     | " + DaoCommand.pad(String.format(Locale.ROOT, "%-7s %-4s weight %d  power %d", who, v.get("choice").asText(), v.get("weight").asInt(),
                     v.get("weight").asInt() * v.get("weight").asInt()), 64) + " |");
         }
         out.println("     " + line);
-        out.println("     | " + pad(String.format(Locale.ROOT, "YES %d vs NO %d power (seed: weight²) = %.2f %% approval", t.get("yes").asLong(),
+        out.println("     | " + DaoCommand.pad(String.format(Locale.ROOT, "YES %d vs NO %d power (seed: weight²) = %.2f %% approval", t.get("yes").asLong(),
                 t.get("no").asLong(), t.get("approval").asDouble()), 64) + " |");
-        out.println("     | " + pad(String.format(Locale.ROOT, "participation %d/%d = %.0f %%   ->  %s", t.get("voted").asInt(), t.get("eligible").asInt(),
+        out.println("     | " + DaoCommand.pad(String.format(Locale.ROOT, "participation %d/%d = %.0f %%   ->  %s", t.get("voted").asInt(), t.get("eligible").asInt(),
                 t.get("participation").asDouble(), p.get("state").asText()), 64) + " |");
         out.println("     " + line);
         for (JsonNode e : p.get("timeline")) {
@@ -178,13 +178,11 @@ final class DemoScenarioFive {
 
     private Vote.Signed signed(String id, String voter, Choice choice, int weight, String rationale) {
         NodeCredentials c = credentials(voter);
-        return new Vote(id, c.id(), choice, weight, rationale).sign(c.keys().signing(), c.identity(), random);
+        return new Vote(id, c.id(), choice, weight, rationale).sign(c, random);
     }
 
     private static String voteBody(Vote.Signed v) {
-        ObjectNode json = v.toJson();
-        json.remove("proposal");
-        return json.toString();
+        return v.toRequestJson().toString();
     }
 
     /** A request as {@code node} itself (its token), to {@code node}'s API. */
@@ -213,13 +211,5 @@ final class DemoScenarioFive {
 
     private static double millis(long since) {
         return (System.nanoTime() - since) / 1e6;
-    }
-
-    private static String pad(String s, int width) {
-        return s.length() >= width ? s.substring(0, width) : s + " ".repeat(width - s.length());
-    }
-
-    private static String plain(double d) {
-        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
     }
 }

@@ -3,7 +3,6 @@ package io.x0tta6bl4.governance;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -138,10 +137,5 @@ public enum ConfigKey {
     /** A canonical DURATION value as a {@link Duration}. */
     public static Duration duration(String canonical) {
         return Duration.ofMillis(Long.parseLong(canonical.substring(0, canonical.length() - 2)));
-    }
-
-    @Override
-    public String toString() {
-        return key.toLowerCase(Locale.ROOT);
     }
 }

@@ -51,6 +51,16 @@ public record Governance(Map<String, Proposal> open, List<Map<String, Proposal>>
                 .toList();
     }
 
+    /** The proposal its PROPOSAL entry {@code seq} made, if the fold accepted that entry. */
+    public Optional<Proposal> madeAt(long seq) {
+        for (Proposal p : open.values()) {
+            if (p.seq() == seq) {
+                return Optional.of(p);
+            }
+        }
+        return closed.stream().flatMap(b -> b.values().stream()).filter(p -> p.seq() == seq).findFirst();
+    }
+
     public int size() {
         return open.size() + closed.stream().mapToInt(Map::size).sum();
     }

@@ -154,14 +154,19 @@ public final class GovernanceFold implements LedgerFold<Governance> {
 
     private static Duration timing(JsonNode p, String field, Duration otherwise) {
         JsonNode v = p.get(field);
-        if (v == null || v.isNull()) {
-            return otherwise;
-        }
+        return v == null || v.isNull() ? otherwise : timing(field, v.asText());
+    }
+
+    /**
+     * A proposal's own {@code voting_period} or {@code execution_delay}, checked against the bounds
+     * of its governance default; an {@link IllegalArgumentException} names the field.
+     */
+    public static Duration timing(String field, String value) {
         ConfigKey key = field.equals("voting_period") ? ConfigKey.GOVERNANCE_VOTING_PERIOD : ConfigKey.GOVERNANCE_EXECUTION_DELAY;
         try {
-            return ConfigKey.duration(key.canonical(v.asText()));
+            return ConfigKey.duration(key.canonical(value));
         } catch (IllegalArgumentException ex) {
-            throw new IllegalArgumentException(field + ": " + ex.getMessage().substring(ex.getMessage().indexOf(':') + 2));
+            throw new IllegalArgumentException(field + ": " + ex.getMessage().substring(key.key().length() + 2));
         }
     }
 

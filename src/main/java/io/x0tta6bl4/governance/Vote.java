@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.x0tta6bl4.crypto.MlDsaPrivateKey;
+import io.x0tta6bl4.identity.NodeCredentials;
 import io.x0tta6bl4.identity.PqIdentityDocument;
 import io.x0tta6bl4.identity.SpiffeId;
 import java.io.ByteArrayOutputStream;
@@ -73,6 +74,11 @@ public record Vote(String proposal, SpiffeId voter, Choice choice, int weight, S
         out.write(v);
     }
 
+    /** This ballot signed by {@code voter}, whose credentials hold its key and its identity document. */
+    public Signed sign(NodeCredentials voter, SecureRandom random) {
+        return sign(voter.keys().signing(), voter.identity(), random);
+    }
+
     /** This ballot signed with the voter's key; {@code identity} is the voter's document, carried with it. */
     public Signed sign(MlDsaPrivateKey key, PqIdentityDocument identity, SecureRandom random) {
         return new Signed(this, key.sign(toBeSigned(), random), identity);
@@ -100,6 +106,13 @@ public record Vote(String proposal, SpiffeId voter, Choice choice, int weight, S
             } catch (java.io.IOException e) {
                 throw new IllegalStateException(e);
             }
+            return n;
+        }
+
+        /** The body of {@code POST /api/proposals/{id}/votes}: {@link #toJson} without the proposal, which the path names. */
+        public ObjectNode toRequestJson() {
+            ObjectNode n = toJson();
+            n.remove("proposal");
             return n;
         }
 

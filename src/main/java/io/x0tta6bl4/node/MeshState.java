@@ -1,6 +1,5 @@
 package io.x0tta6bl4.node;
 
-import io.x0tta6bl4.api.ApiException;
 import io.x0tta6bl4.api.MeshView;
 import io.x0tta6bl4.identity.SpiffeId;
 import io.x0tta6bl4.ledger.Folded;
@@ -13,7 +12,6 @@ import io.x0tta6bl4.monitor.LoadSample;
 import io.x0tta6bl4.monitor.NodeView;
 import io.x0tta6bl4.monitor.PeerState;
 import io.x0tta6bl4.monitor.ProbeAnswer;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -23,9 +21,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -43,9 +38,6 @@ final class MeshState implements MeshView {
     private final Supplier<LoadSample> ownLoad;
     private final InstantSource clock;
     private final Supplier<NodeView> view;
-
-    /** How long a membership change may take to commit and fold before the API answers 503. */
-    static final Duration CHANGE_TIMEOUT = Duration.ofSeconds(5);
 
     MeshState(String self, String trustDomain, Observations observations, Folded<Membership> membership, RaftLedger ledger,
               Supplier<LoadSample> ownLoad, InstantSource clock, Supplier<NodeView> view) {
@@ -170,21 +162,13 @@ final class MeshState implements MeshView {
 
     @Override
     public MembershipOutcome changeMembership(SpiffeId actor, MembershipOp op, String member, String reason) {
-        try {
-            long seq = ledger.append(MembershipFold.change(actor, op, member, reason)).get(CHANGE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
-            Membership after = membership.awaitFolded(seq).get(CHANGE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
-            Optional<Membership.Refusal> refused = after.refusal(seq);
-            if (refused.isPresent()) {
-                return new MembershipOutcome.Refused(seq, refused.get().reason());
-            }
-            return new MembershipOutcome.Applied(seq, after.member(member).orElseThrow());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ApiException(503, "unavailable", "interrupted while the membership change was committed");
-        } catch (ExecutionException | TimeoutException e) {
-            throw new ApiException(503, "unavailable", "the membership change was not committed within " + CHANGE_TIMEOUT.toSeconds()
-                    + " s (the ledger needs a majority of its voters); it may still take effect: GET /api/members shows the outcome");
+        FoldedWrite.Done<Membership> done = FoldedWrite.write(ledger, membership, MembershipFold.change(actor, op, member, reason),
+                "membership change", "GET /api/members");
+        Optional<Membership.Refusal> refused = done.after().refusal(done.seq());
+        if (refused.isPresent()) {
+            return new MembershipOutcome.Refused(done.seq(), refused.get().reason());
         }
+        return new MembershipOutcome.Applied(done.seq(), done.after().member(member).orElseThrow());
     }
 
     @Override

@@ -253,8 +253,7 @@ class GovernanceFoldTest {
 
     /** Votes YES 3 by all five on the proposal made at {@code made}, then closes, queues and executes it. */
     private static String passed(Voters v, LedgerEntry made) {
-        String id = v.state.list(Optional.empty()).stream().filter(p -> p.seq() == made.seq()).findFirst()
-                .orElseThrow(() -> new AssertionError(v.state.refusal(made.seq()))).id();
+        String id = v.state.madeAt(made.seq()).orElseThrow(() -> new AssertionError(v.state.refusal(made.seq()))).id();
         for (int i = 1; i <= 5; i++) {
             v.vote(id, "node-" + i, Choice.YES, 3, "");
         }

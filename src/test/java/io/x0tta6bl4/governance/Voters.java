@@ -85,7 +85,7 @@ final class Voters {
 
     Vote.Signed signed(String proposal, String voter, Choice choice, int weight, String rationale) {
         NodeCredentials c = nodes.get(voter);
-        return new Vote(proposal, node(voter), choice, weight, rationale).sign(c.keys().signing(), c.identity(), random);
+        return new Vote(proposal, node(voter), choice, weight, rationale).sign(c, random);
     }
 
     LedgerEntry vote(String proposal, String voter, Choice choice, int weight, String rationale) {
@@ -100,8 +100,7 @@ final class Voters {
     String proposeConfig(String key, String value, Duration period, Duration delay) {
         LedgerEntry e = append(GovernanceFold.propose(node("node-1"), ProposalType.CONFIG_UPDATE, "set " + key, "", set(key, value),
                 java.util.Optional.of(period), java.util.Optional.of(delay)));
-        return state.list(java.util.Optional.empty()).stream().filter(p -> p.seq() == e.seq()).findFirst().orElseThrow(
-                () -> new AssertionError("proposal refused: " + state.refusal(e.seq()))).id();
+        return state.madeAt(e.seq()).orElseThrow(() -> new AssertionError("proposal refused: " + state.refusal(e.seq()))).id();
     }
 
     LedgerEntry result(String proposal, String action, ProposalState to) {

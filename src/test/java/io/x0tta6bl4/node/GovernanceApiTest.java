@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.x0tta6bl4.governance.Choice;
 import io.x0tta6bl4.governance.Vote;
 import io.x0tta6bl4.identity.NodeCredentials;
@@ -61,14 +60,12 @@ class GovernanceApiTest {
     }
 
     private String voteBody(Vote.Signed v) {
-        ObjectNode json = v.toJson();
-        json.remove("proposal");
-        return json.toString();
+        return v.toRequestJson().toString();
     }
 
     private Vote.Signed signed(String proposal, String voter, Choice choice, int weight, String rationale) {
         NodeCredentials c = credentials(voter);
-        return new Vote(proposal, c.id(), choice, weight, rationale).sign(c.keys().signing(), c.identity(), random);
+        return new Vote(proposal, c.id(), choice, weight, rationale).sign(c, random);
     }
 
     private long entries(EntryType type) {
