@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.x0tta6bl4.governance.Choice;
 import io.x0tta6bl4.governance.Vote;
 import io.x0tta6bl4.identity.NodeCredentials;
@@ -179,6 +180,41 @@ class GovernanceApiTest {
         }
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(mesh.get("node-3", "/api/config", node1).statusCode()).isEqualTo(200));
         pass("api.max_connections", "10000");
+    }
+
+    /** Proposes a POLICY_UPDATE of {@code document}, has all three nodes vote YES, and waits until it is final. */
+    private JsonNode policyUpdate(String document) throws Exception {
+        ObjectNode body = JSON.createObjectNode().put("type", "POLICY_UPDATE").put("title", "policy").put("voting_period", "60s")
+                .put("execution_delay", "0s");
+        body.putObject("payload").put("document", document);
+        HttpResponse<String> made = mesh.post("node-2", "/api/proposals", body.toString(), node1);
+        assertThat(made.statusCode()).as(made.body()).isEqualTo(201);
+        String id = JSON.readTree(made.body()).get("id").asText();
+        for (String voter : List.of("node-1", "node-2", "node-3")) {
+            HttpResponse<String> v = mesh.post("node-3", "/api/proposals/" + id + "/votes", voteBody(signed(id, voter, Choice.YES, 3, "")), node1);
+            assertThat(v.statusCode()).as(v.body()).isEqualTo(200);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> List.of("EXECUTED", "EXECUTION_FAILED")
+                .contains(JSON.readTree(mesh.get("node-1", "/api/proposals/" + id, node1).body()).get("state").asText()));
+        return JSON.readTree(mesh.get("node-1", "/api/proposals/" + id, node1).body());
+    }
+
+    @Test
+    void aPolicyUpdateIsInstalledOnEveryNodeAndOneThatIsNotNewerFails() throws Exception {
+        String v2 = io.x0tta6bl4.policy.Policy.defaultDocument(TestMesh.DOMAIN).replace("version: 1", "version: 2");
+        JsonNode done = policyUpdate(v2);
+        assertThat(done.get("state").asText()).isEqualTo("EXECUTED");
+        assertThat(done.get("detail").get("policy_version").asInt()).isEqualTo(2);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            for (String node : List.of("node-1", "node-2", "node-3")) {
+                assertThat(JSON.readTree(mesh.get(node, "/api/policy", node1).body()).get("version").asInt()).as(node).isEqualTo(2);
+            }
+        });
+        // The same version again passes the vote but cannot execute: the policy in force stays.
+        JsonNode again = policyUpdate(v2);
+        assertThat(again.get("state").asText()).isEqualTo("EXECUTION_FAILED");
+        assertThat(again.get("detail").get("error").asText()).contains("policy version 2 is not above version 2 in force");
+        assertThat(JSON.readTree(mesh.get("node-1", "/api/policy", node1).body()).get("version").asInt()).isEqualTo(2);
     }
 
     @Test
