@@ -228,7 +228,7 @@ public final class ApiServer implements AutoCloseable {
                     + "'; GET /api/proposals lists them")), true));
         });
         h.put(Endpoint.VOTE, req -> vote(gov, req));
-        h.put(Endpoint.CONFIG, req -> ok(GovernanceJson.config(gov.state().config())));
+        h.put(Endpoint.CONFIG, req -> ok(GovernanceJson.config(gov.state().config(), gov.inForce())));
         h.put(Endpoint.POLICY, req -> {
             Policy p = w.policy().get().orElseThrow(() -> ApiException.notFound("no policy is in the ledger yet"));
             ObjectNode o = JSON.createObjectNode();

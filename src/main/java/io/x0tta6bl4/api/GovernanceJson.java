@@ -7,6 +7,7 @@ import io.x0tta6bl4.governance.ConfigKey;
 import io.x0tta6bl4.governance.Proposal;
 import io.x0tta6bl4.governance.RuntimeConfig;
 import io.x0tta6bl4.governance.Tally;
+import java.util.Map;
 import java.util.Optional;
 
 /** The JSON of proposals and the runtime config, as docs/api.md and the OpenAPI document give it. */
@@ -50,19 +51,28 @@ final class GovernanceJson {
                 .put("spent", t.spent());
     }
 
-    /** Every runtime config key: its value, and the proposal that set it or {@code default}. */
-    static ObjectNode config(RuntimeConfig c) {
+    /**
+     * Every runtime config key: the value in force on this node, and where it comes from: the
+     * proposal that set it, the mesh {@code default}, or this node's own {@code node} (node.yaml)
+     * for a key no proposal has set and that has no mesh default. Where this node had to adjust a
+     * proposal's value to keep a pair valid (docs/governance.md), {@code proposed} is the
+     * proposal's value.
+     */
+    static ObjectNode config(RuntimeConfig c, Map<ConfigKey, String> inForce) {
         ObjectNode o = JSON.createObjectNode();
         ObjectNode keys = o.putObject("keys");
         for (ConfigKey k : ConfigKey.values()) {
             ObjectNode e = keys.putObject(k.key());
-            Optional<String> value = c.value(k);
+            Optional<String> value = Optional.ofNullable(inForce.get(k)).or(() -> c.value(k));
             value.ifPresentOrElse(v -> e.put("value", v), () -> e.putNull("value"));
             Optional<RuntimeConfig.Setting> s = c.setting(k);
             if (s.isPresent()) {
                 e.put("source", "proposal").put("proposal", s.get().proposal()).put("seq", s.get().seq());
+                if (!s.get().value().equals(value.orElse(null))) {
+                    e.put("proposed", s.get().value());
+                }
             } else {
-                e.put("source", "default").putNull("proposal").putNull("seq");
+                e.put("source", k.meshDefault().isPresent() ? "default" : "node").putNull("proposal").putNull("seq");
             }
         }
         return o;

@@ -1,9 +1,11 @@
 package io.x0tta6bl4.api;
 
+import io.x0tta6bl4.governance.ConfigKey;
 import io.x0tta6bl4.governance.Governance;
 import io.x0tta6bl4.governance.GovernanceFold;
 import io.x0tta6bl4.ledger.Submission;
 import java.time.Instant;
+import java.util.Map;
 
 /** What the API needs of the node's governance: the folded state, and a way to write an entry and learn its fate. */
 public interface GovernanceView {
@@ -12,6 +14,12 @@ public interface GovernanceView {
 
     /** The fold itself, for the checks a writer makes before it writes. */
     GovernanceFold fold();
+
+    /**
+     * The values this node runs with for the keys that fall back to its node.yaml (the
+     * {@code probe.*} and {@code load.*} keys): what its prober and load alerts follow now.
+     */
+    Map<ConfigKey, String> inForce();
 
     /** The ledger's time as this node sees it. */
     Instant now();

@@ -13,7 +13,9 @@ import java.util.regex.Pattern;
  * {@code 5s} and {@code 5 s} are the same setting on every node. Each key is applied by the part
  * that owns it; docs/governance.md says which: {@code api.max_connections} by the API listener
  * for each new connection, the governance defaults by {@link GovernanceFold} for the proposals
- * made after a change. A key joins this list only with the code that applies it.
+ * made after a change, the {@code probe.*} keys by each node's prober from its next probe, the
+ * {@code load.*} lines by each node's load alerts from their next sample. A key joins this list
+ * only with the code that applies it.
  *
  * <p>A key without a mesh default ({@link #meshDefault} empty) would fall back to the node's own
  * node.yaml value until a proposal sets it.
@@ -28,7 +30,27 @@ public enum ConfigKey {
     GOVERNANCE_CREDITS("governance.credits", Kind.COUNT, 1, 1_000_000, "10"),
     GOVERNANCE_TALLY_MODE("governance.tally_mode", Kind.MODE, 0, 0, "seed"),
     GOVERNANCE_RECOVERY_VOTING_PERIOD("governance.recovery.voting_period", Kind.DURATION, 1_000, 3_600_000, "5s"),
-    GOVERNANCE_RECOVERY_MIN_APPROVAL("governance.recovery.min_approval", Kind.PERCENT, 0, 99.99, "66");
+    GOVERNANCE_RECOVERY_MIN_APPROVAL("governance.recovery.min_approval", Kind.PERCENT, 0, 99.99, "66"),
+    /** Time between probes of one live peer (node.yaml {@code probe.interval}). */
+    PROBE_INTERVAL("probe.interval", Kind.DURATION, 10, 60_000, null),
+    /** A probe's deadline; not above the interval (node.yaml {@code probe.timeout}). */
+    PROBE_TIMEOUT("probe.timeout", Kind.DURATION, 1, 60_000, null),
+    /** Consecutive misses that mean DOWN (node.yaml {@code probe.misses}). */
+    PROBE_MISSES("probe.misses", Kind.COUNT, 1, 100, null),
+    /** Consecutive misses that mean SUSPECT; not above the misses (node.yaml {@code probe.suspect_after}). */
+    PROBE_SUSPECT_AFTER("probe.suspect_after", Kind.COUNT, 1, 100, null),
+    /** HIGH_CPU_USAGE's line (node.yaml {@code load.cpu_percent}). */
+    LOAD_CPU_PERCENT("load.cpu_percent", Kind.PERCENT, 1, 100, null),
+    /** HIGH_MEMORY_USAGE's line. */
+    LOAD_MEMORY_PERCENT("load.memory_percent", Kind.PERCENT, 1, 100, null),
+    /** HIGH_LATENCY's line: the API's p99. */
+    LOAD_LATENCY_P99("load.latency_p99", Kind.DURATION, 1, 3_600_000, null),
+    /** HIGH_ERROR_RATE's line: the API's 5xx share. */
+    LOAD_ERROR_RATE_PERCENT("load.error_rate_percent", Kind.PERCENT, 0, 100, null),
+    /** QUEUE_BUILDUP's line: ledger entries waiting to be committed. */
+    LOAD_QUEUE_LENGTH("load.queue_length", Kind.COUNT, 1, 1_000_000, null),
+    /** How long a crossing must last before it is an alert. */
+    LOAD_SUSTAIN("load.sustain", Kind.DURATION, 0, 3_600_000, null);
 
     /** What a value is: a whole number, a percentage, a duration or a tally mode. */
     public enum Kind { COUNT, PERCENT, DURATION, MODE }

@@ -209,6 +209,8 @@ public final class GovernanceFold implements LedgerFold<Governance> {
                         throw new IllegalArgumentException("payload.set." + ex.getMessage());
                     }
                 }
+                notAbove(g, values, ConfigKey.PROBE_TIMEOUT, ConfigKey.PROBE_INTERVAL);
+                notAbove(g, values, ConfigKey.PROBE_SUSPECT_AFTER, ConfigKey.PROBE_MISSES);
                 ObjectNode out = JSON.createObjectNode();
                 ObjectNode canonical = out.putObject("set");
                 values.forEach((k, v) -> canonical.put(k.key(), v));
@@ -240,6 +242,29 @@ public final class GovernanceFold implements LedgerFold<Governance> {
                 yield JSON.createObjectNode().put("proposal", target);
             }
         };
+    }
+
+    /**
+     * Refuses a change after which {@code low} would exceed {@code high}, as far as the mesh knows
+     * them (this proposal's values, else the values proposals set). A node whose own node.yaml
+     * gives the other half keeps the pair valid when it applies it (docs/governance.md).
+     */
+    private static void notAbove(Governance g, Map<ConfigKey, String> values, ConfigKey low, ConfigKey high) {
+        if (!values.containsKey(low) && !values.containsKey(high)) {
+            return;
+        }
+        Optional<String> l = Optional.ofNullable(values.get(low)).or(() -> g.config().setting(low).map(RuntimeConfig.Setting::value));
+        Optional<String> h = Optional.ofNullable(values.get(high)).or(() -> g.config().setting(high).map(RuntimeConfig.Setting::value));
+        if (l.isPresent() && h.isPresent() && number(l.get()) > number(h.get())) {
+            ConfigKey at = values.containsKey(low) ? low : high;
+            throw new IllegalArgumentException("payload.set." + at.key() + ": " + low.key() + " " + l.get() + " must not exceed " + high.key() + " "
+                    + h.get());
+        }
+    }
+
+    /** A canonical COUNT or DURATION value as a number (milliseconds for a duration). */
+    private static double number(String canonical) {
+        return Double.parseDouble(canonical.endsWith("ms") ? canonical.substring(0, canonical.length() - 2) : canonical);
     }
 
     /**

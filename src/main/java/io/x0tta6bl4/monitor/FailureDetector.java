@@ -7,6 +7,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * One node's judgement of its peers: ALIVE → SUSPECT → DOWN, and back to ALIVE on a good probe.
@@ -59,7 +60,7 @@ import java.util.Map;
 public final class FailureDetector {
     private static final int WINDOW = 100;
 
-    private final DetectorSettings settings;
+    private DetectorSettings settings;
     private final Map<String, Peer> peers = new LinkedHashMap<>();
 
     private static final class Peer {
@@ -100,6 +101,15 @@ public final class FailureDetector {
 
     public DetectorSettings settings() {
         return settings;
+    }
+
+    /**
+     * Judges by {@code next} from now on (a runtime config change): the misses a peer already has
+     * count against the new lines at its next probe, and the new interval and timeout apply to the
+     * probes scheduled after this call.
+     */
+    public void reconfigure(DetectorSettings next) {
+        settings = Objects.requireNonNull(next);
     }
 
     /** A peer joins: UNKNOWN ("joining") and not judged until admitted. Adding a known peer changes nothing. */

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Turns load samples into alerts: a threshold crossed for {@code sustain} without a break
@@ -68,7 +69,8 @@ public final class LoadAlerts {
 
     private static final double CLEAR_AT = 0.9;
 
-    private final Thresholds thresholds;
+    /** Written by {@link #retune}, read by the feeding thread and by {@link #thresholds} from any. */
+    private volatile Thresholds thresholds;
     private final Map<Kind, State> states = new EnumMap<>(Kind.class);
 
     private static final class State {
@@ -83,6 +85,20 @@ public final class LoadAlerts {
         for (Kind k : Kind.values()) {
             states.put(k, new State());
         }
+    }
+
+    /** The lines in force. */
+    public Thresholds thresholds() {
+        return thresholds;
+    }
+
+    /**
+     * Judges the next samples by {@code next} (a runtime config change). A raised alert stays
+     * raised until its value is under 90 % of its new line for the sustain time; a run already
+     * under way is judged against the new line from the next sample.
+     */
+    public void retune(Thresholds next) {
+        thresholds = Objects.requireNonNull(next);
     }
 
     /** The alerts raised now. */

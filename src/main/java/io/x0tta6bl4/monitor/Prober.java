@@ -64,6 +64,8 @@ public final class Prober implements AutoCloseable {
     /** The socket timeout the peer clients should use: long enough that late answers still arrive. */
     public static final java.time.Duration SOCKET_TIMEOUT = java.time.Duration.ofSeconds(1);
     private volatile Map<String, PeerState> states = Map.of();
+    /** The detector's settings, for readers on other threads. */
+    private volatile DetectorSettings settings;
     private volatile boolean closed;
     private volatile boolean started;
     // ---- scheduler only ----
@@ -118,6 +120,7 @@ public final class Prober implements AutoCloseable {
      */
     public Prober(FailureDetector detector, Scheduler scheduler, Executor callers, LongSupplier nanoTime) {
         this.detector = detector;
+        this.settings = detector.settings();
         this.scheduler = scheduler;
         this.callers = callers;
         this.nanoTime = nanoTime;
@@ -177,6 +180,22 @@ public final class Prober implements AutoCloseable {
                 states = detector.states();
                 listeners.forEach(l -> l.onRemoved(peer));
             }
+        });
+    }
+
+    /** The settings probes and verdicts follow now; safe from any thread. */
+    public DetectorSettings settings() {
+        return settings;
+    }
+
+    /**
+     * Probes and judges by {@code next} from now on: each peer's next probe is due one new
+     * interval after the one it waits for, with the new deadline. Safe from any thread.
+     */
+    public void reconfigure(DetectorSettings next) {
+        run(() -> {
+            detector.reconfigure(next);
+            settings = next;
         });
     }
 

@@ -18,6 +18,7 @@ import io.x0tta6bl4.mesh.Member;
 import io.x0tta6bl4.mesh.Membership;
 import io.x0tta6bl4.mesh.MembershipFold;
 import io.x0tta6bl4.monitor.DiskLatencyProbe;
+import io.x0tta6bl4.monitor.DetectorSettings;
 import io.x0tta6bl4.monitor.LoadAlerts;
 import io.x0tta6bl4.monitor.LoadSample;
 import io.x0tta6bl4.monitor.LoadSampler;
@@ -101,8 +102,11 @@ public final class NodeAgent implements AutoCloseable {
     private Observations observations;
     private SecurityEvents security;
     private PeerServer peerServer;
-    private Probing probing;
+    private volatile Probing probing;
     private LoadSampler sampler;
+    private LoadAlerts alerts;
+    /** The runtime config's probe and load settings over node.yaml's, as last folded (see {@link #configFolded}). */
+    private volatile LiveConfig.Applied live;
     private MembershipAgent membershipAgent;
     private ApiServer api;
     private final RequestStats requests = new RequestStats(Duration.ofSeconds(10), 100);
@@ -153,6 +157,12 @@ public final class NodeAgent implements AutoCloseable {
                     policy.leadershipChanged();
                     governanceFold = new GovernanceFold(new VoteCheck(bundle));
                     governance = Folded.follow("governance", ledger, governanceFold);
+                    live = LiveConfig.apply(config.detector(), config.load(), governance.state().config());
+                    governance.onChange((before, after, entry) -> {
+                        if (!before.config().equals(after.config())) {
+                            configFolded(after);
+                        }
+                    });
                     return () -> {
                         governance.close();
                         policy.close();
@@ -175,7 +185,11 @@ public final class NodeAgent implements AutoCloseable {
                     return peerServer::close;
                 }),
                 new Module("probing", () -> {
-                    probing = new Probing(config.name(), credentials, bundle, config.detector(), runtime, security);
+                    LiveConfig.Applied settings = live;
+                    probing = new Probing(config.name(), credentials, bundle, settings.detector(), runtime, security);
+                    if (!live.detector().equals(settings.detector())) {
+                        probing.prober().reconfigure(live.detector()); // a change folded while the prober was being made
+                    }
                     probing.prober().addListener(observations);
                     probing.prober().addListener(new io.x0tta6bl4.monitor.Prober.Listener() {
                         @Override
@@ -197,9 +211,13 @@ public final class NodeAgent implements AutoCloseable {
                     sampler = new LoadSampler(LoadSources.jvm(), requests, ledger::pendingAppends, disk::latestMicros);
                     Scheduler sampling = runtime.scheduler("load-sampler", Thread.NORM_PRIORITY);
                     Scheduler diskProbe = runtime.scheduler("disk-probe", Thread.NORM_PRIORITY);
-                    LoadAlerts alerts = new LoadAlerts(thresholds(config.load()));
+                    alerts = new LoadAlerts(live.thresholds());
                     Runnable stopSamples = every(sampling, SAMPLE_EVERY, () -> {
                         LoadSample sample = sampler.sample(runtime.nanoTime().getAsLong());
+                        LoadAlerts.Thresholds lines = live.thresholds();
+                        if (!lines.equals(alerts.thresholds())) {
+                            alerts.retune(lines);
+                        }
                         for (LoadAlerts.Change c : alerts.onSample(sample)) {
                             writer.append(loadAlert(c));
                         }
@@ -221,7 +239,8 @@ public final class NodeAgent implements AutoCloseable {
                             () -> sampler.latest(), runtime.clock(), this::nodeView);
                     ApiServer.Wiring wiring = new ApiServer.Wiring(config.name(), credentials, new JwtSvidVerifier(bundle, runtime.clock()),
                             config.api().audience(), mesh, ledger, policy::current,
-                            new GovernanceState(governance, governanceFold, ledger, runtime.clock()), new ApiServer.Content(metrics::scrape, metrics.contentType()),
+                            new GovernanceState(governance, governanceFold, ledger, runtime.clock(),
+                                    () -> LiveConfig.inForce(probing.prober().settings(), alerts.thresholds())), new ApiServer.Content(metrics::scrape, metrics.contentType()),
                             runtime.clock(), AUDIT_TIMEOUT, () -> Integer.parseInt(governance.state().config().value(ConfigKey.API_MAX_CONNECTIONS).orElseThrow()));
                     api = listen("api", config.ports().api(), PublishedEndpoints.Published::api,
                             port -> ApiServer.start(config.host(), port, wiring, requests, runtime.nanoTime()));
@@ -250,9 +269,29 @@ public final class NodeAgent implements AutoCloseable {
                 }));
     }
 
-    static LoadAlerts.Thresholds thresholds(NodeConfig.LoadThresholds t) {
-        return new LoadAlerts.Thresholds(t.cpuPercent(), t.memoryPercent(), t.latencyP99().toNanos() / 1_000, t.errorRatePercent(), t.queueLength(),
-                t.sustain().toNanos());
+    /**
+     * The runtime config changed: the prober follows the new probe settings from its next probe,
+     * the load alerts the new lines from their next sample (which reads {@link #live}).
+     */
+    private void configFolded(Governance after) {
+        LiveConfig.Applied next = LiveConfig.apply(config.detector(), config.load(), after.config());
+        LiveConfig.Applied before = live;
+        live = next;
+        if (next.equals(before)) {
+            return;
+        }
+        next.adjusted().forEach(a -> LOG.warn("{}: runtime config: {}", config.name(), a));
+        if (!next.detector().equals(before.detector())) {
+            LOG.info("{}: probing every {} ms, deadline {} ms, suspect after {} and down after {} misses (runtime config)", config.name(),
+                    next.detector().interval().toMillis(), next.detector().timeout().toMillis(), next.detector().suspectAfter(),
+                    next.detector().downAfter());
+            if (probing != null) {
+                probing.prober().reconfigure(next.detector());
+            }
+        }
+        if (!next.thresholds().equals(before.thresholds())) {
+            LOG.info("{}: load alert lines {} (runtime config)", config.name(), next.thresholds());
+        }
     }
 
     /** The LOAD_ALERT entry of one alert change: this node as actor and resource, what crossed which line, for how long. */
@@ -417,6 +456,11 @@ public final class NodeAgent implements AutoCloseable {
 
     public String name() {
         return config.name();
+    }
+
+    /** What this node's prober follows now: node.yaml's probe settings under the runtime config's. */
+    public DetectorSettings probeSettings() {
+        return probing.prober().settings();
     }
 
     public int apiPort() {

@@ -62,6 +62,11 @@ final class ApiFixture implements AutoCloseable {
             }
 
             @Override
+            public java.util.Map<io.x0tta6bl4.governance.ConfigKey, String> inForce() {
+                return java.util.Map.of();
+            }
+
+            @Override
             public Instant now() {
                 return Instant.now();
             }

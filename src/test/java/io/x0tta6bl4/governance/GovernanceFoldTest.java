@@ -3,6 +3,7 @@ package io.x0tta6bl4.governance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.x0tta6bl4.ledger.EntryType;
 import io.x0tta6bl4.ledger.LedgerEntry;
@@ -284,6 +285,12 @@ class GovernanceFoldTest {
                 .hasMessageContaining("MAPE-K");
         assertThat(GovernanceFold.checkPayload(g, ProposalType.CONFIG_UPDATE, Voters.set("governance.voting_period", "1m")).toString())
                 .isEqualTo("{\"set\":{\"governance.voting_period\":\"60000ms\"}}");
+        JsonNode pair = Voters.JSON.createObjectNode().set("set", Voters.JSON.createObjectNode().put("probe.interval", "100ms")
+                .put("probe.timeout", "150ms"));
+        assertThatThrownBy(() -> GovernanceFold.checkPayload(g, ProposalType.CONFIG_UPDATE, pair))
+                .hasMessageStartingWith("payload.set.probe.timeout: probe.timeout 150ms must not exceed probe.interval 100ms");
+        assertThatThrownBy(() -> GovernanceFold.checkPayload(g, ProposalType.CONFIG_UPDATE, Voters.set("probe.interval", "5ms")))
+                .hasMessageStartingWith("payload.set.probe.interval: '5ms' is not a duration from 10 ms");
 
         // The same checks in the fold: a bad PROPOSAL entry is refused and no proposal exists.
         int before = v.state.size();
@@ -294,6 +301,23 @@ class GovernanceFoldTest {
                 Voters.set("governance.credits", "5"), Optional.empty(), Optional.empty()));
         assertThat(v.state.refusal(untitled.seq()).orElseThrow().reason()).startsWith("title:");
         assertThat(v.state.size()).isEqualTo(before);
+    }
+
+    @Test
+    void aProbePairIsCheckedAgainstWhatTheMeshAlreadySet() {
+        Voters v = mesh();
+        String id = v.proposeConfig("probe.interval", "200ms", Duration.ofSeconds(60), Duration.ZERO);
+        for (String voter : List.of("node-1", "node-2", "node-3", "node-4", "node-5")) {
+            v.vote(id, voter, Choice.YES, 1, "");
+        }
+        v.result(id, GovernanceFold.CLOSE, ProposalState.SUCCEEDED);
+        v.result(id, GovernanceFold.QUEUE, ProposalState.QUEUED);
+        v.result(id, GovernanceFold.EXECUTE, ProposalState.EXECUTED);
+        assertThat(v.state.config().value(ConfigKey.PROBE_INTERVAL)).contains("200ms");
+        assertThat(v.state.config().value(ConfigKey.PROBE_TIMEOUT)).as("no mesh default: each node's node.yaml decides").isEmpty();
+        assertThatThrownBy(() -> GovernanceFold.checkPayload(v.state, ProposalType.CONFIG_UPDATE, Voters.set("probe.timeout", "250ms")))
+                .hasMessageStartingWith("payload.set.probe.timeout: probe.timeout 250ms must not exceed probe.interval 200ms");
+        assertThat(GovernanceFold.checkPayload(v.state, ProposalType.CONFIG_UPDATE, Voters.set("probe.timeout", "150ms"))).isNotNull();
     }
 
     @Test

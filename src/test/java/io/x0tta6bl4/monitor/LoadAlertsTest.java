@@ -43,6 +43,19 @@ class LoadAlertsTest {
     }
 
     @Test
+    void newLinesApplyFromTheNextSample() {
+        LoadAlerts a = new LoadAlerts(LINES);
+        assertThat(feed(a, 0, 3_000, 60, 0)).as("60 % is under the 80 % line").isEmpty();
+        a.retune(new LoadAlerts.Thresholds(50, 85, 500_000, 5, 1000, 0));
+        assertThat(a.thresholds().cpuPercent()).isEqualTo(50);
+        assertThat(feed(a, 3_000, 3_100, 60, 0)).as("a 50 % line and no sustain: the next sample raises")
+                .singleElement().satisfies(c -> assertThat(c.threshold()).isEqualTo(50));
+        a.retune(LINES);
+        assertThat(feed(a, 3_100, 6_000, 60, 0)).as("back on the 80 % line, 60 % is under 90 % of it: cleared after the sustain")
+                .singleElement().satisfies(c -> assertThat(c.raised()).isFalse());
+    }
+
+    @Test
     void aSpikeShorterThanTheSustainOrAnUnknownValueRaisesNothing() {
         LoadAlerts a = new LoadAlerts(LINES);
         List<LoadAlerts.Change> all = new ArrayList<>();

@@ -83,6 +83,26 @@ class ProberTest {
     }
 
     @Test
+    void aNewIntervalAndDeadlineApplyFromTheNextProbe() {
+        Prober p = prober();
+        DetectorSettings slower = new DetectorSettings(SOURCE.kind(), Duration.ofMillis(300), Duration.ofMillis(200), 2, 3, SOURCE.phiSuspect(),
+                SOURCE.phiDown(), SOURCE.minDeviation(), SOURCE.maxLateness(), SOURCE.admitAfter());
+        p.reconfigure(slower);
+        time.runDue();
+        assertThat(p.settings()).isEqualTo(slower);
+        endOldestCall(); // the first probe, asked for under the old settings, answers
+        advanceMillis(100);
+        assertThat(out).as("no probe 100 ms later: the interval is 300 ms now").isEmpty();
+        advanceMillis(200);
+        assertThat(out).as("the next probe, 300 ms after the first").hasSize(1);
+        advanceMillis(150);
+        assertThat(results).as("150 ms without an answer is within the new 200 ms deadline").hasSize(1);
+        advanceMillis(50);
+        assertThat(results).hasSize(2);
+        assertThat(results.get(1)).isInstanceOf(ProbeResult.Failed.class);
+    }
+
+    @Test
     void aPeerWhoseCallNeverEndsIsStillDownAfterThreeDeadlines() {
         prober();
         advanceMillis(150);

@@ -138,8 +138,16 @@ class GovernanceApiTest {
 
     /** Proposes {@code key=value} with a short vote, has all three nodes vote YES, and waits until every node's config shows it. */
     private void pass(String key, String value) throws Exception {
-        HttpResponse<String> made = mesh.post("node-1", "/api/proposals", "{\"type\":\"CONFIG_UPDATE\",\"title\":\"set " + key
-                + "\",\"payload\":{\"set\":{\"" + key + "\":\"" + value + "\"}},\"voting_period\":\"60s\",\"execution_delay\":\"0s\"}", node1);
+        pass(java.util.Map.of(key, value));
+    }
+
+    /** Proposes the values of {@code set} in one CONFIG_UPDATE, passes it, and waits until every node shows each of them in force. */
+    private void pass(java.util.Map<String, String> set) throws Exception {
+        ObjectNode body = JSON.createObjectNode().put("type", "CONFIG_UPDATE").put("title", "set " + set.keySet()).put("voting_period", "60s")
+                .put("execution_delay", "0s");
+        ObjectNode values = body.putObject("payload").putObject("set");
+        set.forEach(values::put);
+        HttpResponse<String> made = mesh.post("node-1", "/api/proposals", body.toString(), node1);
         assertThat(made.statusCode()).as(made.body()).isEqualTo(201);
         String id = JSON.readTree(made.body()).get("id").asText();
         for (String voter : List.of("node-1", "node-2", "node-3")) {
@@ -148,10 +156,30 @@ class GovernanceApiTest {
         }
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             for (String node : List.of("node-1", "node-2", "node-3")) {
-                JsonNode c = JSON.readTree(mesh.get(node, "/api/config", node1).body()).get("keys").get(key);
-                assertThat(c.get("value").asText()).as(node).isEqualTo(value);
+                JsonNode keys = JSON.readTree(mesh.get(node, "/api/config", node1).body()).get("keys");
+                set.forEach((key, value) -> assertThat(keys.get(key).get("value").asText()).as(node + " " + key).isEqualTo(value));
             }
         });
+    }
+
+    @Test
+    void votedProbeSettingsAndLoadLinesAreWhatEveryNodesProberAndAlertsFollow() throws Exception {
+        JsonNode before = JSON.readTree(mesh.get("node-2", "/api/config", node1).body()).get("keys");
+        assertThat(before.get("probe.interval").get("source").asText()).as("no proposal yet: node.yaml's").isEqualTo("node");
+        assertThat(before.get("load.memory_percent").get("value").asText()).isEqualTo("85");
+        long alerts = entries(EntryType.LOAD_ALERT);
+
+        pass(java.util.Map.of("probe.interval", "300ms", "probe.timeout", "200ms"));
+        for (String node : List.of("node-1", "node-2", "node-3")) {
+            assertThat(mesh.agents.get(node).probeSettings().interval()).as(node + "'s prober").isEqualTo(Duration.ofMillis(300));
+        }
+        // A memory line every machine crosses, with no sustain: each node's alerts follow it from their next sample.
+        pass(java.util.Map.of("load.memory_percent", "1", "load.sustain", "0ms"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(mesh.agents.get("node-1").ledger()
+                .query(LedgerQuery.all(0, 10_000).withType(EntryType.LOAD_ALERT)).stream().skip(alerts)
+                .filter(e -> e.submission().action().equals("HIGH_MEMORY_USAGE") && e.submission().status().equals("RAISED"))
+                .map(e -> e.submission().actor().toString()).distinct()).hasSize(3));
+        pass(java.util.Map.of("probe.interval", "100ms", "probe.timeout", "50ms", "load.memory_percent", "85", "load.sustain", "5000ms"));
     }
 
     @Test
