@@ -49,7 +49,7 @@ import picocli.CommandLine.Spec;
         subcommands = {ClusterCommand.Up.class, ClusterCommand.Status.class, ClusterCommand.Kill.class, ClusterCommand.Stop.class,
                 ClusterCommand.Start.class, ClusterCommand.Pause.class, ClusterCommand.Resume.class, ClusterCommand.Down.class,
                 ClusterCommand.AddNode.class, ClusterCommand.RemoveNode.class, ClusterCommand.Fence.class, ClusterCommand.Readmit.class,
-                ClusterCommand.BenchDetect.class, ClusterCommand.SoakCommand.class, ClusterCommand.BenchApi.class})
+                ClusterCommand.BenchDetect.class, ClusterCommand.SoakCommand.class, ClusterCommand.BenchApi.class, ClusterCommand.BenchRecovery.class})
 final class ClusterCommand {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSS").withZone(ZoneOffset.UTC);
@@ -481,6 +481,36 @@ final class ClusterCommand {
                         r.status().p99().toNanos() / 1e6, TARGET_P99.toMillis(), met ? "met" : "missed");
                 out.flush();
                 return met ? Main.OK : Main.REFUSED;
+            });
+        }
+    }
+
+    @Command(name = "bench-recovery", mixinStandardHelpOptions = true, description = {
+            "Time emergency proposals: RECOVERY proposals of a live node, each voted by every other node on its own",
+            "(NO: their detectors hold it alive), closed early by the leader. Time = the CLOSE entry's ledger",
+            "timestamp minus the PROPOSAL's. Exit 1 if the p99 is above 50 ms."})
+    static final class BenchRecovery extends Harness {
+        @Option(names = "--runs", defaultValue = "50", description = "Proposals, one after the other (default ${DEFAULT-VALUE}).") int runs;
+        @Option(names = "--target", description = "The node the recoveries are about (default: the last node).") String target;
+
+        @Override
+        int execute() {
+            if (runs < 1) {
+                throw new Main.UsageProblem("--runs: at least 1, got " + runs);
+            }
+            return withCluster(cluster -> {
+                String t = target != null ? target : cluster.nodes().getLast();
+                PrintWriter out = out();
+                io.x0tta6bl4.bench.RecoveryBench.Report r = new io.x0tta6bl4.bench.RecoveryBench(cluster, this::progress).run(t, runs, run -> {
+                    out.printf(Locale.ROOT, "run %2d/%d  proposal %s  %-8s  %d votes  decided after %d ms%n", run.number(), runs, run.proposal(),
+                            run.outcome(), run.votes(), run.decided().toMillis());
+                    out.flush();
+                });
+                out.printf(Locale.ROOT, "RECOVERY proposal -> decided, %d runs: p50 %s, p99 %s (target <= %d ms): %s%n", r.runs().size(),
+                        ms(r.percentile(0.50)), ms(r.percentile(0.99)), io.x0tta6bl4.bench.RecoveryBench.TARGET.toMillis(),
+                        r.metTarget() ? "met" : "missed" + (r.undecided() > 0 ? " (" + r.undecided() + " undecided)" : ""));
+                out.flush();
+                return r.metTarget() ? Main.OK : Main.REFUSED;
             });
         }
     }

@@ -157,12 +157,14 @@ final class DaoCommand {
             "Example: dao propose --dir D --as node-1 --type config --set governance.voting_period=1h --title \"...\" --voting-period 30s --execution-delay 5s"})
     static final class Propose extends OnDao {
         @Option(names = "--as", required = true, description = "The proposing node, e.g. node-1.") String as;
-        @Option(names = "--type", required = true, description = "config, policy or rollback.") String type;
+        @Option(names = "--type", required = true, description = "config, policy, scaling, recovery or rollback.") String type;
         @Option(names = "--title", required = true) String title;
         @Option(names = "--description", defaultValue = "") String description;
         @Option(names = "--set", description = "KEY=VALUE of the runtime config (config), repeatable; GET /api/config lists the keys.") List<String> set = new ArrayList<>();
         @Option(names = "--policy-file", description = "The new policy document (policy).") Path policyFile;
         @Option(names = "--rolls-back", description = "The executed proposal whose changes to undo (rollback).") String rollsBack;
+        @Option(names = "--nodes", description = "The number of nodes the mesh should run (scaling), 3 to 16.") Integer nodes;
+        @Option(names = "--node", description = "The member to recover (recovery): the host agent restarts it if the others' detectors hold it down.") String node;
         @Option(names = "--voting-period", description = "e.g. 30s; default: governance.voting_period.") String votingPeriod;
         @Option(names = "--execution-delay", description = "e.g. 5s; default: governance.execution_delay.") String executionDelay;
         @Option(names = "--json", description = "Print the node's JSON answer.") boolean json;
@@ -198,6 +200,20 @@ final class DaoCommand {
                         throw new Main.UsageProblem("--policy-file " + policyFile + ": cannot read it: " + e.getMessage());
                     }
                 }
+                case "scaling", "resource_scaling" -> {
+                    body.put("type", "RESOURCE_SCALING");
+                    if (nodes == null) {
+                        throw new Main.UsageProblem("--type scaling needs --nodes N, the number of nodes the mesh should run");
+                    }
+                    payload.put("nodes", nodes);
+                }
+                case "recovery" -> {
+                    body.put("type", "RECOVERY");
+                    if (node == null) {
+                        throw new Main.UsageProblem("--type recovery needs --node NAME, the member to restart");
+                    }
+                    payload.put("node", node).put("action", "restart");
+                }
                 case "rollback" -> {
                     body.put("type", "ROLLBACK");
                     if (rollsBack == null) {
@@ -205,7 +221,7 @@ final class DaoCommand {
                     }
                     payload.put("proposal", rollsBack);
                 }
-                default -> throw new Main.UsageProblem("--type '" + Text.clean(type) + "' is not one of config, policy, rollback");
+                default -> throw new Main.UsageProblem("--type '" + Text.clean(type) + "' is not one of config, policy, scaling, recovery, rollback");
             }
             body.put("title", title).put("description", description);
             body.set("payload", payload);

@@ -53,6 +53,11 @@ public final class GovernanceFold implements LedgerFold<Governance> {
     public static final String EXECUTE = "EXECUTE";
     public static final String FAIL = "FAIL";
     public static final String CANCEL = "CANCEL";
+    /** The bounds of a RESOURCE_SCALING target: below three voters the ledger cannot outlive a failure. */
+    public static final int MIN_NODES = 3;
+    public static final int MAX_NODES = 16;
+    /** The one RECOVERY action this build carries out: the host agent restarts the node. */
+    public static final String RECOVER_RESTART = "restart";
     public static final int MAX_TITLE = 200;
     public static final int MAX_DESCRIPTION = 4000;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -135,7 +140,10 @@ public final class GovernanceFold implements LedgerFold<Governance> {
             rules = rules.withTiming(timing(p, "voting_period", rules.votingPeriod()), timing(p, "execution_delay", rules.executionDelay()));
             TreeSet<String> eligible = new TreeSet<>();
             for (Member m : g.membership().voters()) {
-                eligible.add(SpiffeId.node(trustDomain, m.name()).toString());
+                // The member a recovery is about does not vote on it: it is the one that looks down.
+                if (type != ProposalType.RECOVERY || !m.name().equals(payload.get("node").asText())) {
+                    eligible.add(SpiffeId.node(trustDomain, m.name()).toString());
+                }
             }
             if (eligible.isEmpty()) {
                 throw new IllegalArgumentException("the ledger group has no voters yet, so nobody could vote");
@@ -228,10 +236,31 @@ public final class GovernanceFold implements LedgerFold<Governance> {
                 }
                 yield JSON.createObjectNode().put("document", doc.asText());
             }
-            case RESOURCE_SCALING -> throw new IllegalArgumentException(
-                    "type: RESOURCE_SCALING is not executable by this build yet (the node does not drive the orchestrator from a proposal); nothing could execute one");
-            case RECOVERY -> throw new IllegalArgumentException(
-                    "type: RECOVERY proposals carry the plans of the MAPE-K loop, which this build does not have yet; nothing could execute one");
+            case RESOURCE_SCALING -> {
+                JsonNode nodes = payload.get("nodes");
+                if (nodes == null || !nodes.canConvertToInt() || !nodes.isIntegralNumber()) {
+                    throw new IllegalArgumentException("payload.nodes: must be the whole number of nodes the mesh should run, from " + MIN_NODES + " to "
+                            + MAX_NODES);
+                }
+                int n = nodes.asInt();
+                if (n < MIN_NODES || n > MAX_NODES) {
+                    throw new IllegalArgumentException("payload.nodes: " + n + " is out of bounds; the mesh may be scaled to " + MIN_NODES + " to "
+                            + MAX_NODES + " nodes (fewer than " + MIN_NODES + " voters could not outlive one failure)");
+                }
+                yield JSON.createObjectNode().put("nodes", n);
+            }
+            case RECOVERY -> {
+                String node = payload.path("node").asText("");
+                if (g.membership().member(node).filter(Member::active).isEmpty()) {
+                    throw new IllegalArgumentException("payload.node: '" + node + "' is not an active member; name the member to recover, e.g. \"node-3\"");
+                }
+                String action = payload.path("action").asText(RECOVER_RESTART);
+                if (!action.equals(RECOVER_RESTART)) {
+                    throw new IllegalArgumentException("payload.action: '" + action + "' is not carried out by this build; " + RECOVER_RESTART
+                            + " is (the host agent restarts the node; failover and replace need the service placement of the MAPE-K loop)");
+                }
+                yield JSON.createObjectNode().put("node", node).put("action", action);
+            }
             case ROLLBACK -> {
                 String target = payload.path("proposal").asText("");
                 Proposal t = g.proposal(target).orElseThrow(() -> new IllegalArgumentException("payload.proposal: no proposal '" + target + "'"));

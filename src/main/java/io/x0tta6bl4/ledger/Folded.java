@@ -117,6 +117,11 @@ public final class Folded<S> implements AutoCloseable {
         listeners.add(listener);
     }
 
+    /** {@code listener} is told of nothing more (a wait that is over). */
+    public void removeListener(Listener<S> listener) {
+        listeners.remove(listener);
+    }
+
     @Override
     public void close() {
         subscription.close();

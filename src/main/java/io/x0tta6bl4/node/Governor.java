@@ -1,6 +1,7 @@
 package io.x0tta6bl4.node;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.x0tta6bl4.governance.Governance;
 import io.x0tta6bl4.governance.GovernanceFold;
 import io.x0tta6bl4.governance.Proposal;
@@ -18,7 +19,9 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * <p>Execution: a CONFIG_UPDATE or ROLLBACK takes effect in the fold's runtime config when its
  * EXECUTE entry is folded. A POLICY_UPDATE writes the policy's POLICY_CHANGE entry and the
  * EXECUTE in one batch, so both commit or neither; its version must be above the version in
- * force, or the proposal is recorded EXECUTION_FAILED with the reason.
+ * force, or the proposal is recorded EXECUTION_FAILED with the reason. A RESOURCE_SCALING and a
+ * RECOVERY are carried out by {@link HostActions} through the host agent; its EXECUTE records the node counts
+ * before and after and the nodes started or stopped, its FAIL the same and the error.
  */
 final class Governor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Governor.class);
@@ -47,12 +52,17 @@ final class Governor implements AutoCloseable {
     private final Supplier<Optional<Policy>> policy;
     private final Scheduler scheduler;
     private final InstantSource clock;
+    private final HostActions host;
+    private final Executor hostThread;
     /** Steps written and not yet folded, so each is written once per leader. */
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
     private Scheduler.Cancellable next;
 
-    Governor(SpiffeId self, Ledger ledger, Folded<Governance> governance, Supplier<Optional<Policy>> policy, Scheduler scheduler, InstantSource clock) {
+    Governor(SpiffeId self, Ledger ledger, Folded<Governance> governance, Supplier<Optional<Policy>> policy, Scheduler scheduler, InstantSource clock,
+             HostActions host, Executor hostThread) {
+        this.host = host;
+        this.hostThread = hostThread;
         this.self = self;
         this.ledger = ledger;
         this.governance = governance;
@@ -91,7 +101,7 @@ final class Governor implements AutoCloseable {
             if (!inFlight.add(key)) {
                 continue;
             }
-            List<Submission> batch;
+            CompletableFuture<List<Submission>> batch;
             try {
                 batch = step(g.proposal(d.proposal()).orElseThrow(), d);
             } catch (RuntimeException e) {
@@ -99,7 +109,7 @@ final class Governor implements AutoCloseable {
                 inFlight.remove(key);
                 continue;
             }
-            ledger.appendAll(batch).whenComplete((seqs, e) -> {
+            batch.thenCompose(ledger::appendAll).whenComplete((seqs, e) -> {
                 if (e != null) {
                     LOG.warn("could not write {} of proposal {}: {}; trying again while this node leads", d.action(), d.proposal(), e.getMessage());
                     inFlight.remove(key);
@@ -111,8 +121,29 @@ final class Governor implements AutoCloseable {
         }
     }
 
-    /** The entries of one step. Execution work that is not a ledger entry happens here, before the EXECUTE is written. */
-    private List<Submission> step(Proposal p, Governance.Due d) {
+    /**
+     * The entries of one step. Execution work that is not a ledger entry happens here, before the
+     * EXECUTE is written: a RESOURCE_SCALING or RECOVERY runs on the host-actions thread, and its EXECUTE (or FAIL)
+     * is written when the nodes have joined or left; a RECOVERY's once the host agent has
+     * restarted the node.
+     */
+    private CompletableFuture<List<Submission>> step(Proposal p, Governance.Due d) {
+        if (d.action().equals(GovernanceFold.EXECUTE) && (p.type() == ProposalType.RESOURCE_SCALING || p.type() == ProposalType.RECOVERY)) {
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    ObjectNode done = p.type() == ProposalType.RECOVERY ? host.restart(p.payload().get("node").asText())
+                            : host.scaleTo(p.payload().get("nodes").asInt(), p.id());
+                    LOG.info("proposal {} carried out: {}", p.id(), done);
+                    return List.of(GovernanceFold.result(self, p.id(), GovernanceFold.EXECUTE, ProposalState.EXECUTED, done));
+                } catch (HostActions.Failed e) {
+                    return List.of(failed(p, e.getMessage(), e.detail));
+                }
+            }, hostThread);
+        }
+        return CompletableFuture.completedFuture(entries(p, d));
+    }
+
+    private List<Submission> entries(Proposal p, Governance.Due d) {
         if (!d.action().equals(GovernanceFold.EXECUTE)) {
             return List.of(GovernanceFold.result(self, p.id(), d.action(), d.to(), null));
         }
@@ -135,8 +166,12 @@ final class Governor implements AutoCloseable {
     }
 
     private Submission failed(Proposal p, String error) {
+        return failed(p, error, JSON.createObjectNode());
+    }
+
+    private Submission failed(Proposal p, String error, ObjectNode detail) {
         LOG.warn("proposal {} cannot execute: {}", p.id(), error);
-        return GovernanceFold.result(self, p.id(), GovernanceFold.FAIL, ProposalState.EXECUTION_FAILED, JSON.createObjectNode().put("error", error));
+        return GovernanceFold.result(self, p.id(), GovernanceFold.FAIL, ProposalState.EXECUTION_FAILED, detail.put("error", error));
     }
 
     @Override

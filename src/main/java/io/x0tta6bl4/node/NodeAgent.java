@@ -253,9 +253,12 @@ public final class NodeAgent implements AutoCloseable {
                 }),
                 new Module("governance", () -> {
                     governor = new Governor(id, ledger, governance, policy::current, runtime.scheduler("governance", Thread.NORM_PRIORITY),
-                            runtime.clock());
+                            runtime.clock(), new HostActions(config.name(), credentials, config.hostAgent(), membership, ledger),
+                            runtime.blocking("host-actions", Thread.NORM_PRIORITY));
                     ledger.onChange(governor::nudge);
                     governor.start();
+                    new RecoveryVotes(config.name(), credentials, ledger, governance, probing::states,
+                            runtime.blocking("recovery-votes", Thread.MAX_PRIORITY)).start();
                     return governor::close;
                 }),
                 new Module("warm-up", () -> {

@@ -19,9 +19,12 @@ import java.util.Optional;
  * @param ports          ports to bind; 0 lets the kernel pick one the first time, kept across restarts
  * @param join           how this node finds the mesh the first time it starts
  * @param api            what API clients must present, and the policy to install in an empty ledger
+ * @param hostAgent      the cluster directory of the host agent that started this node (its
+ *                       {@code host/agent.json}), through which the node carries out a
+ *                       RESOURCE_SCALING proposal; empty for a node started by hand
  */
 public record NodeConfig(Path source, String name, String trustDomain, String host, Path dataDir, Path bundleDir, Path credentialsDir,
-                         Ports ports, Join join, DetectorSettings detector, LoadThresholds load, Api api) {
+                         Ports ports, Join join, DetectorSettings detector, LoadThresholds load, Api api, Optional<Path> hostAgent) {
 
     /** Loopback: a node is reachable from other machines only when its file says so. */
     public static final String DEFAULT_HOST = "127.0.0.1";

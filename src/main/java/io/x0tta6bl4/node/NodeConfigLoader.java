@@ -68,7 +68,7 @@ public final class NodeConfigLoader {
         }
         Path base = file.toAbsolutePath().getParent();
         r.only(root, "", "name", "trust_domain", "host", "data_dir", "ca_dir", "bundle_dir", "credentials_dir", "ports", "join", "probe", "load",
-                "api");
+                "api", "host_agent");
 
         String name = r.text(root, "", "name");
         if (name != null) {
@@ -127,12 +127,14 @@ public final class NodeConfigLoader {
         DetectorSettings detector = probe(r, root.get("probe"));
         NodeConfig.LoadThresholds load = load(r, root.get("load"));
         NodeConfig.Api api = api(r, root, base);
+        String agent = root.has("host_agent") ? r.text(root, "", "host_agent") : null;
+        Optional<Path> hostAgent = agent == null ? Optional.empty() : Optional.of(base.resolve(agent).normalize());
 
         if (!r.problems.isEmpty()) {
             throw new ConfigException(file, r.problems);
         }
         return new NodeConfig(file, name, domain, listenHost, base.resolve(dataDir).normalize(), bundleDir, credentialsDir, ports, join,
-                detector, load, api);
+                detector, load, api, hostAgent);
     }
 
     /** The {@code join} section: {@code bootstrap: true}, or {@code seeds: [name@host:port, ...]}. */

@@ -142,6 +142,24 @@ public record ClusterState(Path dir, String trustDomain, Instant created, List<S
     }
 
     /**
+     * Counts {@code name} among the cluster's nodes in {@code DIR/cluster.json}, if the directory
+     * has one: a node a RESOURCE_SCALING proposal started is the cluster's as much as one
+     * {@code add-node} started ({@code cluster status}, {@code down} and {@code up} list it).
+     */
+    public static void enlist(Path dir, String name) {
+        if (Files.exists(dir.resolve(FILE))) {
+            update(dir, s -> s.with(name));
+        }
+    }
+
+    /** Takes {@code name} out of {@code DIR/cluster.json}, if the directory has one (a scaling proposal stopped it). */
+    public static void delist(Path dir, String name) {
+        if (Files.exists(dir.resolve(FILE))) {
+            update(dir, s -> s.without(name));
+        }
+    }
+
+    /**
      * Changes cluster.json under {@code DIR/cluster.lock}, so that two commands adding nodes at
      * once (or a command and a test) do not lose each other's change.
      */

@@ -21,6 +21,7 @@ final class NodeYaml {
         y.append("data_dir: data\n");
         y.append("bundle_dir: ../bundle\n");
         y.append("credentials_dir: credentials\n");
+        y.append("host_agent: ..                  # the cluster directory: a RESOURCE_SCALING proposal asks its host agent for nodes\n");
         y.append("join:\n");
         switch (spec.join()) {
             case NodeSpec.Join.Bootstrap b -> y.append("  bootstrap: true\n");

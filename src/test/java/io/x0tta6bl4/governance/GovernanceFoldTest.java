@@ -277,12 +277,26 @@ class GovernanceFoldTest {
                 .hasMessageContaining("governance.voting_period: 'fast' is not a duration");
         assertThatThrownBy(() -> GovernanceFold.checkPayload(g, ProposalType.POLICY_UPDATE, Voters.JSON.createObjectNode().put("document", "rules: [")))
                 .hasMessageStartingWith("payload.document:");
-        assertThatThrownBy(() -> GovernanceFold.checkPayload(g, ProposalType.RESOURCE_SCALING, Voters.JSON.createObjectNode().put("nodes", 6)))
-                .hasMessageContaining("not executable by this build yet");
+        assertThatThrownBy(() -> GovernanceFold.checkPayload(g, ProposalType.RESOURCE_SCALING, Voters.JSON.createObjectNode().put("nodes", 17)))
+                .hasMessageStartingWith("payload.nodes: 17 is out of bounds; the mesh may be scaled to 3 to 16 nodes");
+        assertThatThrownBy(() -> GovernanceFold.checkPayload(g, ProposalType.RESOURCE_SCALING, Voters.JSON.createObjectNode().put("nodes", 2)))
+                .hasMessageStartingWith("payload.nodes: 2 is out of bounds");
+        assertThatThrownBy(() -> GovernanceFold.checkPayload(g, ProposalType.RESOURCE_SCALING, Voters.JSON.createObjectNode().put("nodes", "six")))
+                .hasMessageStartingWith("payload.nodes: must be the whole number");
+        assertThatThrownBy(() -> GovernanceFold.checkPayload(g, ProposalType.RESOURCE_SCALING, Voters.JSON.createObjectNode().put("nodes", 5.5)))
+                .hasMessageStartingWith("payload.nodes: must be the whole number");
+        assertThat(GovernanceFold.checkPayload(g, ProposalType.RESOURCE_SCALING, Voters.JSON.createObjectNode().put("nodes", 6)).toString())
+                .isEqualTo("{\"nodes\":6}");
         assertThatThrownBy(() -> GovernanceFold.checkPayload(g, ProposalType.ROLLBACK, Voters.JSON.createObjectNode().put("proposal", "nope")))
                 .hasMessageStartingWith("payload.proposal: no proposal");
         assertThatThrownBy(() -> GovernanceFold.checkPayload(g, ProposalType.RECOVERY, Voters.JSON.createObjectNode()))
-                .hasMessageContaining("MAPE-K");
+                .hasMessageStartingWith("payload.node: '' is not an active member");
+        assertThatThrownBy(() -> GovernanceFold.checkPayload(g, ProposalType.RECOVERY, Voters.JSON.createObjectNode().put("node", "node-9")))
+                .hasMessageStartingWith("payload.node: 'node-9' is not an active member");
+        assertThatThrownBy(() -> GovernanceFold.checkPayload(g, ProposalType.RECOVERY, Voters.JSON.createObjectNode().put("node", "node-3")
+                .put("action", "failover"))).hasMessageStartingWith("payload.action: 'failover' is not carried out by this build").hasMessageContaining("MAPE-K");
+        assertThat(GovernanceFold.checkPayload(g, ProposalType.RECOVERY, Voters.JSON.createObjectNode().put("node", "node-3")).toString())
+                .isEqualTo("{\"node\":\"node-3\",\"action\":\"restart\"}");
         assertThat(GovernanceFold.checkPayload(g, ProposalType.CONFIG_UPDATE, Voters.set("governance.voting_period", "1m")).toString())
                 .isEqualTo("{\"set\":{\"governance.voting_period\":\"60000ms\"}}");
         JsonNode pair = Voters.JSON.createObjectNode().set("set", Voters.JSON.createObjectNode().put("probe.interval", "100ms")
@@ -318,6 +332,25 @@ class GovernanceFoldTest {
         assertThatThrownBy(() -> GovernanceFold.checkPayload(v.state, ProposalType.CONFIG_UPDATE, Voters.set("probe.timeout", "250ms")))
                 .hasMessageStartingWith("payload.set.probe.timeout: probe.timeout 250ms must not exceed probe.interval 200ms");
         assertThat(GovernanceFold.checkPayload(v.state, ProposalType.CONFIG_UPDATE, Voters.set("probe.timeout", "150ms"))).isNotNull();
+    }
+
+    @Test
+    void aRecoveryIsVotedByEveryVoterButItsTargetAndClosesOnceTheyAllHave() {
+        Voters v = mesh();
+        LedgerEntry e = v.append(GovernanceFold.propose(Voters.node("node-1"), ProposalType.RECOVERY, "restart node-5", "",
+                Voters.JSON.createObjectNode().put("node", "node-5"), Optional.empty(), Optional.empty()));
+        Proposal p = v.state.madeAt(e.seq()).orElseThrow(() -> new AssertionError(v.state.refusal(e.seq())));
+        assertThat(p.eligible()).hasSize(4).doesNotContain(Voters.node("node-5").toString());
+        assertThat(p.rules().votingPeriod()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(p.rules().executionDelay()).isZero();
+        for (String voter : List.of("node-1", "node-2", "node-3")) {
+            v.vote(p.id(), voter, Choice.YES, 1, "down here too");
+        }
+        assertThat(v.state.due(v.now)).as("a fourth vote of weight 3 against could still defeat it").isEmpty();
+        v.vote(p.id(), "node-4", Choice.YES, 1, "");
+        assertThat(v.state.due(v.now)).containsExactly(new Governance.Due(p.id(), GovernanceFold.CLOSE, ProposalState.SUCCEEDED));
+        LedgerEntry target = v.vote(p.id(), "node-5", Choice.NO, 3, "I am fine");
+        assertThat(v.state.refusal(target.seq()).orElseThrow().reason()).contains("not an eligible voter");
     }
 
     @Test

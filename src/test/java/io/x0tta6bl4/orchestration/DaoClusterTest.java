@@ -124,6 +124,87 @@ class DaoClusterTest {
         assertThat(watch(defeated)).contains("final: DEFEATED");
     }
 
+    @Test
+    void aScalingProposalToSixNodesStartsASixthThatJoins() throws Exception {
+        ClusterCommandTest.Run up = ClusterCommandTest.cli("cluster", "up", "--nodes", "5", "--dir", dir.toString(), "--timeout", "240s", "--exit-with", ME);
+        assertThat(up.exit()).as(up.err()).isZero();
+        ClusterCommandTest.Run bad = dao("propose", "--as", "node-1", "--type", "scaling", "--nodes", "40", "--title", "too many");
+        assertThat(bad.exit()).as("out of bounds: a bad request, nothing stored").isEqualTo(2);
+        assertThat(bad.err()).contains("payload.nodes: 40 is out of bounds");
+
+        ClusterCommandTest.Run made = dao("propose", "--as", "node-2", "--type", "scaling", "--nodes", "6", "--title", "grow to six",
+                "--voting-period", "60s", "--execution-delay", "0s", "--json");
+        assertThat(made.exit()).as(made.err()).isZero();
+        String id = JsonReader.MAPPER.readTree(made.out()).get("id").asText();
+        for (String n : java.util.List.of("node-1", "node-2", "node-3", "node-4")) {
+            vote(id, n, "yes", 1);
+        }
+        ClusterCommandTest.Run watched = dao("watch", id, "--timeout", "240s");
+        assertThat(watched.exit()).as(watched.err()).isZero();
+        assertThat(watched.out()).contains("final: EXECUTED");
+        JsonNode detail = show(id).get("detail");
+        assertThat(detail.get("nodes_before").asInt()).isEqualTo(5);
+        assertThat(detail.get("nodes_after").asInt()).isEqualTo(6);
+        assertThat(detail.get("started").get(0).asText()).isEqualTo("node-6");
+
+        // node-6 is the cluster's: listed in cluster.json, running under the host agent, and seen alive by every member.
+        try (LocalCluster c = LocalCluster.open(dir, line -> {})) {
+            assertThat(c.state().nodes()).contains("node-6");
+            long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            ClusterStatus s = c.status();
+            while (!s.healthy() && System.nanoTime() < until) {
+                Thread.sleep(500);
+                s = c.status();
+            }
+            assertThat(s.nodes()).extracting(ClusterStatus.NodeStatus::name).contains("node-6");
+            assertThat(s.healthy()).as("every node alive in every view, one leader").isTrue();
+        }
+    }
+
+    @Test
+    void aRecoveryPassesOnlyWhenTheOtherNodesSeeTheTargetDownAndThenTheHostAgentRestartsIt() throws Exception {
+        ClusterCommandTest.Run up = ClusterCommandTest.cli("cluster", "up", "--nodes", "3", "--dir", dir.toString(), "--timeout", "180s", "--exit-with", ME);
+        assertThat(up.exit()).as(up.err()).isZero();
+        // node-3 is alive: node-1's and node-2's detectors say so, and their votes defeat the recovery.
+        String healthy = recovery("node-3");
+        assertThat(watch(healthy)).contains("final: DEFEATED");
+        JsonNode defeated = show(healthy);
+        assertThat(defeated.get("votes").findValuesAsText("choice")).containsOnly("NO").hasSize(2);
+        assertThat(defeated.get("votes").findValuesAsText("rationale")).allSatisfy(r -> assertThat(r).endsWith("holds node-3 alive"));
+
+        long pid;
+        try (LocalCluster c = LocalCluster.open(dir, line -> {})) {
+            pid = c.handles().get("node-3").pid();
+        }
+        assertThat(ClusterCommandTest.cli("cluster", "pause", "node-3", "--dir", dir.toString()).exit()).isZero();
+        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        String id = null;
+        while (System.nanoTime() < until) {
+            // Until both detectors hold node-3 down, a recovery is defeated; then it passes.
+            id = recovery("node-3");
+            ClusterCommandTest.Run w = dao("watch", id, "--timeout", "30s");
+            if (w.out().contains("final: EXECUTED")) {
+                break;
+            }
+            Thread.sleep(200);
+        }
+        JsonNode done = show(id);
+        assertThat(done.get("state").asText()).isEqualTo("EXECUTED");
+        assertThat(done.get("votes").findValuesAsText("choice")).containsOnly("YES").hasSize(2);
+        assertThat(done.get("detail").get("node").asText()).isEqualTo("node-3");
+        assertThat(done.get("detail").get("pid").asLong()).isNotEqualTo(pid);
+        try (LocalCluster c = LocalCluster.open(dir, line -> {})) {
+            assertThat(c.handles().get("node-3").pid()).as("the host agent restarted node-3").isEqualTo(done.get("detail").get("pid").asLong());
+            c.awaitHealthy(Duration.ofSeconds(90));
+        }
+    }
+
+    private String recovery(String node) throws Exception {
+        ClusterCommandTest.Run r = dao("propose", "--as", "node-1", "--type", "recovery", "--node", node, "--title", "restart " + node, "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        return JsonReader.MAPPER.readTree(r.out()).get("id").asText();
+    }
+
     private long executes(String id) throws Exception {
         HttpClient http = HttpClient.newBuilder().sslContext(NodeClient.trusting(io.x0tta6bl4.identity.TrustBundle.load(dir.resolve("bundle")).x509Root())).build();
         try (LocalCluster c = LocalCluster.open(dir, line -> {})) {
