@@ -45,6 +45,8 @@ final class Governor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Governor.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     static final Duration TICK = Duration.ofMillis(200);
+    /** How soon to look again when the fold is behind the ledger's head. */
+    static final Duration RELOOK = Duration.ofMillis(2);
 
     private final SpiffeId self;
     private final Ledger ledger;
@@ -57,6 +59,8 @@ final class Governor implements AutoCloseable {
     /** Steps written and not yet folded, so each is written once per leader. */
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
+    /** A look is scheduled in {@link #RELOOK} (scheduler thread only). */
+    private boolean relook;
     private Scheduler.Cancellable next;
 
     Governor(SpiffeId self, Ledger ledger, Folded<Governance> governance, Supplier<Optional<Policy>> policy, Scheduler scheduler, InstantSource clock,
@@ -92,7 +96,20 @@ final class Governor implements AutoCloseable {
     }
 
     private void look() {
-        if (closed || !ledger.isLeader() || governance.position() < ledger.head().size()) {
+        if (closed || !ledger.isLeader()) {
+            return;
+        }
+        if (governance.position() < ledger.head().size()) {
+            // Entries are committed that the fold has not read yet (often only other types, which
+            // it skips): look again in a moment rather than at the next tick, because an early
+            // close (a RECOVERY's) is waited for.
+            if (!relook) {
+                relook = true;
+                scheduler.schedule(RELOOK.toNanos(), () -> {
+                    relook = false;
+                    look();
+                });
+            }
             return;
         }
         Governance g = governance.state();
