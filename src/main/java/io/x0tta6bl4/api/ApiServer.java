@@ -109,7 +109,10 @@ public final class ApiServer implements AutoCloseable {
         Map<Endpoint, Gate.Handler> handlers = handlers(w);
         byte[] health = Gate.bytes(JSON.createObjectNode().put("status", "up").put("node", w.node()));
         byte[] openApi = openApi();
-        ConnectionLimit limit = new ConnectionLimit(w.maxConnections());
+        ConnectionLimit limit = new ConnectionLimit(w.maxConnections(), () -> {
+            long now = nanoTime.getAsLong();
+            requests.record(now, 0, true);
+        });
         WebServer server = WebServer.builder()
                 .addConnectionSelectors(limit.selectors())
                 .host(host)
@@ -305,8 +308,9 @@ public final class ApiServer implements AutoCloseable {
         }
         Optional<Duration> period = timing(b, "voting_period");
         Optional<Duration> delay = timing(b, "execution_delay");
+        Optional<Duration> window = timing(b, "impact_window");
         GovernanceView.Written w = gov.write(GovernanceFold.propose(req.principal(), type, title, b.getOrDefault("description", ""), canonical,
-                period, delay));
+                period, delay, window));
         if (w.refused().isPresent()) {
             return new Gate.Reply(409, Gate.bytes(JSON.createObjectNode().put("error", "conflict").put("message", Gate.printable(w.refused().get())).put("seq", w.seq())));
         }

@@ -27,10 +27,13 @@ import java.util.function.IntSupplier;
  */
 final class ConnectionLimit {
     private final IntSupplier max;
+    private final Runnable refused;
     private final AtomicInteger open = new AtomicInteger();
 
-    ConnectionLimit(IntSupplier max) {
+    /** @param refused told of each refused connection: a 503 the client sees, so an error in the node's request stats */
+    ConnectionLimit(IntSupplier max, Runnable refused) {
         this.max = max;
+        this.refused = refused;
     }
 
     /** Helidon's HTTP/1.1 and HTTP/2 selectors, each counting its connections against the limit. */
@@ -87,6 +90,7 @@ final class ConnectionLimit {
                 return true;
             }
             open.decrementAndGet();
+            refused.run();
             if (http1) {
                 String body = "{\"error\":\"too_many_connections\",\"message\":\"this node serves at most " + limit
                         + " API connections at once (api.max_connections, GET /api/config); try again later\"}";

@@ -34,7 +34,8 @@ public enum Endpoint {
             new BodySchema.Field("description", false, List.of(), 4000),
             new BodySchema.Field("payload", true, List.of(), 48 * 1024, BodySchema.Type.OBJECT),
             new BodySchema.Field("voting_period", false, List.of(), 32),
-            new BodySchema.Field("execution_delay", false, List.of(), 32)), 64 * 1024)),
+            new BodySchema.Field("execution_delay", false, List.of(), 32),
+            new BodySchema.Field("impact_window", false, List.of(), 32)), 64 * 1024)),
     PROPOSAL(Method.GET, "/api/proposals/{id}", "governance", "read", "GET_PROPOSAL", BodySchema.NONE),
     /** Relay a vote signed by its voter: a VOTE entry, answered once folded. */
     VOTE(Method.POST, "/api/proposals/{id}/votes", "governance", "vote", "CAST_VOTE", new BodySchema("SignedVote", List.of(

@@ -30,6 +30,7 @@ final class GovernanceJson {
         o.set("payload", p.payload());
         ObjectNode rules = o.putObject("rules");
         rules.put("voting_period_ms", p.rules().votingPeriod().toMillis()).put("execution_delay_ms", p.rules().executionDelay().toMillis())
+                .put("impact_window_ms", p.rules().impactWindow().toMillis())
                 .put("min_participation", p.rules().minParticipation()).put("min_approval", p.rules().minApproval())
                 .put("credits", p.rules().credits()).put("max_weight", p.rules().maxWeight()).put("tally_mode", p.rules().mode().configName());
         ArrayNode eligible = o.putArray("eligible");

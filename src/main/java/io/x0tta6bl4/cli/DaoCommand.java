@@ -167,6 +167,7 @@ final class DaoCommand {
         @Option(names = "--node", description = "The member to recover (recovery): the host agent restarts it if the others' detectors hold it down.") String node;
         @Option(names = "--voting-period", description = "e.g. 30s; default: governance.voting_period.") String votingPeriod;
         @Option(names = "--execution-delay", description = "e.g. 5s; default: governance.execution_delay.") String executionDelay;
+        @Option(names = "--impact-window", description = "How long the load is compared before and after the execution, e.g. 30s; default: governance.impact_window.") String impactWindow;
         @Option(names = "--json", description = "Print the node's JSON answer.") boolean json;
 
         @Override
@@ -230,6 +231,9 @@ final class DaoCommand {
             }
             if (executionDelay != null) {
                 body.put("execution_delay", executionDelay);
+            }
+            if (impactWindow != null) {
+                body.put("impact_window", impactWindow);
             }
             JsonNode p = answer(call(token(Optional.of(as)), "POST", "/api/proposals", body.toString()), "propose");
             if (json) {

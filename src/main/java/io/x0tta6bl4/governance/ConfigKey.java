@@ -31,6 +31,8 @@ public enum ConfigKey {
     GOVERNANCE_TALLY_MODE("governance.tally_mode", Kind.MODE, 0, 0, "seed"),
     GOVERNANCE_RECOVERY_VOTING_PERIOD("governance.recovery.voting_period", Kind.DURATION, 1_000, 3_600_000, "5s"),
     GOVERNANCE_RECOVERY_MIN_APPROVAL("governance.recovery.min_approval", Kind.PERCENT, 0, 99.99, "66"),
+    /** How long the leader compares the load before and after an execution (the IMPACT entry). */
+    GOVERNANCE_IMPACT_WINDOW("governance.impact_window", Kind.DURATION, 1_000, 3_600_000, "5m"),
     /** Time between probes of one live peer (node.yaml {@code probe.interval}). */
     PROBE_INTERVAL("probe.interval", Kind.DURATION, 10, 60_000, null),
     /** A probe's deadline; not above the interval (node.yaml {@code probe.timeout}). */

@@ -108,6 +108,36 @@ public record Governance(Map<String, Proposal> open, List<Map<String, Proposal>>
         return Math.floorMod(id.hashCode(), BUCKETS);
     }
 
+    /**
+     * The executed proposals whose impact is due at {@code now}: no IMPACT yet, the impact window
+     * after the EXECUTE over, and executed less than {@code horizon} ago (older load samples are
+     * gone, so such a proposal is never measured).
+     */
+    public List<Proposal> impactDue(Instant now, java.time.Duration horizon) {
+        List<Proposal> out = new ArrayList<>();
+        for (Map<String, Proposal> b : closed) {
+            for (Proposal p : b.values()) {
+                if (p.state() != ProposalState.EXECUTED) {
+                    continue;
+                }
+                Instant executed = null;
+                boolean measured = false;
+                for (Proposal.Event e : p.timeline()) {
+                    if (e.what().equals(GovernanceFold.EXECUTE)) {
+                        executed = e.at();
+                    } else if (e.what().equals(GovernanceFold.MEASURE)) {
+                        measured = true;
+                    }
+                }
+                if (!measured && executed != null && !now.isBefore(executed.plus(p.rules().impactWindow()))
+                        && now.isBefore(executed.plus(horizon))) {
+                    out.add(p);
+                }
+            }
+        }
+        return out;
+    }
+
     /** A step the Raft leader should write now, by the ledger's time {@code now}. */
     public record Due(String proposal, String action, ProposalState to) {}
 

@@ -53,6 +53,8 @@ public final class GovernanceFold implements LedgerFold<Governance> {
     public static final String EXECUTE = "EXECUTE";
     public static final String FAIL = "FAIL";
     public static final String CANCEL = "CANCEL";
+    /** The action of an IMPACT entry, and its event in the proposal's timeline. */
+    public static final String MEASURE = "IMPACT";
     /** The bounds of a RESOURCE_SCALING target: below three voters the ledger cannot outlive a failure. */
     public static final int MIN_NODES = 3;
     public static final int MAX_NODES = 16;
@@ -79,7 +81,7 @@ public final class GovernanceFold implements LedgerFold<Governance> {
 
     @Override
     public Set<EntryType> types() {
-        return Set.of(EntryType.PROPOSAL, EntryType.VOTE, EntryType.PROPOSAL_RESULT, EntryType.MEMBERSHIP);
+        return Set.of(EntryType.PROPOSAL, EntryType.VOTE, EntryType.PROPOSAL_RESULT, EntryType.IMPACT, EntryType.MEMBERSHIP);
     }
 
     // ---- entries, as writers make them ----
@@ -87,10 +89,17 @@ public final class GovernanceFold implements LedgerFold<Governance> {
     /** A PROPOSAL entry; {@code votingPeriod} and {@code executionDelay} override the defaults when present. */
     public static Submission propose(SpiffeId proposer, ProposalType type, String title, String description, JsonNode payload,
                                      Optional<Duration> votingPeriod, Optional<Duration> executionDelay) {
+        return propose(proposer, type, title, description, payload, votingPeriod, executionDelay, Optional.empty());
+    }
+
+    /** A PROPOSAL entry whose own voting period, execution delay and impact window override the defaults when present. */
+    public static Submission propose(SpiffeId proposer, ProposalType type, String title, String description, JsonNode payload,
+                                     Optional<Duration> votingPeriod, Optional<Duration> executionDelay, Optional<Duration> impactWindow) {
         ObjectNode p = JSON.createObjectNode().put("type", type.name()).put("title", title).put("description", description == null ? "" : description);
         p.set("payload", payload);
         votingPeriod.ifPresent(d -> p.put("voting_period", d.toMillis() + "ms"));
         executionDelay.ifPresent(d -> p.put("execution_delay", d.toMillis() + "ms"));
+        impactWindow.ifPresent(d -> p.put("impact_window", d.toMillis() + "ms"));
         return new Submission(EntryType.PROPOSAL, proposer, PROPOSE, "proposal", "SUBMITTED", p.toString());
     }
 
@@ -117,6 +126,7 @@ public final class GovernanceFold implements LedgerFold<Governance> {
             case PROPOSAL -> proposal(g, e);
             case VOTE -> vote(g, e);
             case PROPOSAL_RESULT -> result(g, e);
+            case IMPACT -> impact(g, e);
             default -> g;
         };
     }
@@ -137,7 +147,8 @@ public final class GovernanceFold implements LedgerFold<Governance> {
             }
             JsonNode payload = checkPayload(g, type, p.get("payload"));
             Rules rules = g.config().rules(type);
-            rules = rules.withTiming(timing(p, "voting_period", rules.votingPeriod()), timing(p, "execution_delay", rules.executionDelay()));
+            rules = rules.withTiming(timing(p, "voting_period", rules.votingPeriod()), timing(p, "execution_delay", rules.executionDelay()))
+                    .withImpactWindow(timing(p, "impact_window", rules.impactWindow()));
             TreeSet<String> eligible = new TreeSet<>();
             for (Member m : g.membership().voters()) {
                 // The member a recovery is about does not vote on it: it is the one that looks down.
@@ -170,7 +181,11 @@ public final class GovernanceFold implements LedgerFold<Governance> {
      * of its governance default; an {@link IllegalArgumentException} names the field.
      */
     public static Duration timing(String field, String value) {
-        ConfigKey key = field.equals("voting_period") ? ConfigKey.GOVERNANCE_VOTING_PERIOD : ConfigKey.GOVERNANCE_EXECUTION_DELAY;
+        ConfigKey key = switch (field) {
+            case "voting_period" -> ConfigKey.GOVERNANCE_VOTING_PERIOD;
+            case "impact_window" -> ConfigKey.GOVERNANCE_IMPACT_WINDOW;
+            default -> ConfigKey.GOVERNANCE_EXECUTION_DELAY;
+        };
         try {
             return ConfigKey.duration(key.canonical(value));
         } catch (IllegalArgumentException ex) {
@@ -427,6 +442,53 @@ public final class GovernanceFold implements LedgerFold<Governance> {
             default -> problem = "unknown proposal action '" + s.action() + "'";
         }
         return problem != null ? g.refused(new Governance.Refusal(e.seq(), s.action(), id, problem)) : next;
+    }
+
+    /**
+     * The IMPACT entry of executed proposal {@code proposal}: {@code measured} is what the
+     * leader's {@code Impact} comparison found, {@code rollback} what it did about it.
+     */
+    public static Submission impact(SpiffeId actor, String proposal, JsonNode measured, boolean rollbackRaised) {
+        return new Submission(EntryType.IMPACT, actor, MEASURE, proposal, rollbackRaised ? "ROLLBACK_RAISED" : "MEASURED", measured.toString());
+    }
+
+    /**
+     * IMPACT: once per executed proposal, by a node, no sooner than its impact window after the
+     * EXECUTE. The measurement is kept in the proposal's detail under {@code impact}.
+     */
+    private Governance impact(Governance g, LedgerEntry e) {
+        Submission s = e.submission();
+        String id = s.resource();
+        Optional<Proposal> found = g.proposal(id);
+        String problem;
+        if (found.isEmpty()) {
+            problem = "no proposal '" + id + "'";
+        } else if (!s.actor().path().startsWith("/node/")) {
+            problem = "only a node measures an impact";
+        } else if (found.get().state() != ProposalState.EXECUTED) {
+            problem = "proposal " + id + " is " + found.get().state() + ", not EXECUTED";
+        } else if (found.get().timeline().stream().anyMatch(x -> x.what().equals(MEASURE))) {
+            problem = "the impact of proposal " + id + " was measured once already";
+        } else {
+            Proposal p = found.get();
+            Instant executed = p.timeline().stream().filter(x -> x.what().equals(EXECUTE)).map(Proposal.Event::at).reduce((a, b) -> b).orElseThrow();
+            Instant from = executed.plus(p.rules().impactWindow());
+            if (e.timestamp().isBefore(from)) {
+                problem = "the impact of proposal " + id + " is measured from " + from + " (its window after the execution), not at " + e.timestamp();
+            } else {
+                JsonNode measured;
+                try {
+                    measured = JSON.readTree(s.payload());
+                } catch (IOException ex) {
+                    return g.refused(new Governance.Refusal(e.seq(), MEASURE, id, "malformed entry: " + ex.getMessage()));
+                }
+                ObjectNode detail = p.detail().filter(JsonNode::isObject).map(d -> ((ObjectNode) d).deepCopy()).orElseGet(JSON::createObjectNode);
+                detail.set("impact", measured);
+                return g.with(p.moved(ProposalState.EXECUTED, p.eta(), p.replaced(), Optional.of(detail),
+                        new Proposal.Event(e.seq(), e.timestamp(), MEASURE, s.actor(), s.status() + ": " + measured.path("summary").asText(""))));
+            }
+        }
+        return g.refused(new Governance.Refusal(e.seq(), MEASURE, id, problem));
     }
 
     /** EXECUTE: runtime config changes take effect here; the others were carried out by the writer, whose detail is kept. */

@@ -9,8 +9,12 @@ import java.time.Duration;
  * @param minParticipation percent of eligible voters that must vote; passing needs strictly more
  * @param minApproval      percent of YES power in YES + NO power; passing needs strictly more
  * @param credits          what a voter may spend on one proposal; a vote of weight w costs w²
+ * @param impactWindow     how long the load is compared before and after the execution (IMPACT)
  */
-public record Rules(Duration votingPeriod, Duration executionDelay, double minParticipation, double minApproval, int credits, TallyMode mode) {
+public record Rules(Duration votingPeriod, Duration executionDelay, double minParticipation, double minApproval, int credits, TallyMode mode,
+                    Duration impactWindow) {
+    public static final Duration MIN_IMPACT_WINDOW = Duration.ofSeconds(1);
+    public static final Duration MAX_IMPACT_WINDOW = Duration.ofHours(1);
     public static final Duration MAX_PERIOD = Duration.ofDays(30);
 
     public Rules {
@@ -27,6 +31,9 @@ public record Rules(Duration votingPeriod, Duration executionDelay, double minPa
         }
         if (mode == null) {
             throw new IllegalArgumentException("tally mode is missing");
+        }
+        if (impactWindow == null || impactWindow.compareTo(MIN_IMPACT_WINDOW) < 0 || impactWindow.compareTo(MAX_IMPACT_WINDOW) > 0) {
+            throw new IllegalArgumentException("impact window must be 1 s to 1 h, got " + impactWindow);
         }
     }
 
@@ -49,6 +56,10 @@ public record Rules(Duration votingPeriod, Duration executionDelay, double minPa
     }
 
     public Rules withTiming(Duration period, Duration delay) {
-        return new Rules(period, delay, minParticipation, minApproval, credits, mode);
+        return new Rules(period, delay, minParticipation, minApproval, credits, mode, impactWindow);
+    }
+
+    public Rules withImpactWindow(Duration window) {
+        return new Rules(votingPeriod, executionDelay, minParticipation, minApproval, credits, mode, window);
     }
 }

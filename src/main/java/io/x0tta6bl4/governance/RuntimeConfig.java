@@ -61,10 +61,11 @@ public record RuntimeConfig(Map<ConfigKey, Setting> settings) {
         int credits = Integer.parseInt(value(ConfigKey.GOVERNANCE_CREDITS).orElseThrow());
         if (type == ProposalType.RECOVERY) {
             return new Rules(duration(ConfigKey.GOVERNANCE_RECOVERY_VOTING_PERIOD), Duration.ZERO, participation,
-                    Double.parseDouble(value(ConfigKey.GOVERNANCE_RECOVERY_MIN_APPROVAL).orElseThrow()), credits, mode);
+                    Double.parseDouble(value(ConfigKey.GOVERNANCE_RECOVERY_MIN_APPROVAL).orElseThrow()), credits, mode,
+                    duration(ConfigKey.GOVERNANCE_IMPACT_WINDOW));
         }
         return new Rules(duration(ConfigKey.GOVERNANCE_VOTING_PERIOD), duration(ConfigKey.GOVERNANCE_EXECUTION_DELAY), participation,
-                Double.parseDouble(value(ConfigKey.GOVERNANCE_MIN_APPROVAL).orElseThrow()), credits, mode);
+                Double.parseDouble(value(ConfigKey.GOVERNANCE_MIN_APPROVAL).orElseThrow()), credits, mode, duration(ConfigKey.GOVERNANCE_IMPACT_WINDOW));
     }
 
     private Duration duration(ConfigKey key) {

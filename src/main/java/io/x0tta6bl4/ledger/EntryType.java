@@ -25,7 +25,9 @@ public enum EntryType {
     INCIDENT,
     SCALING,
     /** A load threshold crossed for long enough (RAISED), or back under it for as long (CLEARED). */
-    LOAD_ALERT;
+    LOAD_ALERT,
+    /** What an executed proposal did to the mesh's load: before and after, over its impact window. */
+    IMPACT;
 
     public static Optional<EntryType> parse(String name) {
         return Arrays.stream(values()).filter(t -> t.name().equals(name)).findFirst();

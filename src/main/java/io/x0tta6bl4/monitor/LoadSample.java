@@ -29,6 +29,8 @@ package io.x0tta6bl4.monitor;
  *     measured by {@link DiskLatencyProbe}, or -1 when none has been measured yet
  * @param gcPauseMillis stop-the-world GC pause time, in milliseconds, accumulated since the
  *     previous sample (0 for the first sample, which only sets the baseline)
+ * @param requestsPerSecond API requests per second over the same window as the latencies (the
+ *     throughput), or -1 when unknown (an answer from a node that does not report it)
  */
 public record LoadSample(
         long atNanos,
@@ -41,4 +43,5 @@ public record LoadSample(
         double errorRatePercent,
         int queueLength,
         long diskWriteMicros,
-        long gcPauseMillis) {}
+        long gcPauseMillis,
+        double requestsPerSecond) {}

@@ -87,7 +87,8 @@ public final class LoadSampler {
                 window.errorRatePercent(),
                 queueLength.getAsInt(),
                 disk < 0 ? -1 : disk,
-                gcPauseSincePrevious(sources.gcPauseMillisTotal()));
+                gcPauseSincePrevious(sources.gcPauseMillisTotal()),
+                window.requests() / (requests.window().toNanos() / 1e9));
         recent.add(nowNanos, s);
         long second = Math.floorDiv(nowNanos, SECOND_NANOS);
         if (!haveHistory || second > lastHistorySecond) {

@@ -69,6 +69,7 @@ public record ProbeAnswer(String node, LoadSample load, List<String> suspect, Li
         o.put("queue_length", l.queueLength());
         o.put("disk_write_us", l.diskWriteMicros());
         o.put("gc_pause_ms", l.gcPauseMillis());
+        o.put("requests_per_second", l.requestsPerSecond());
         return o;
     }
 
@@ -109,7 +110,7 @@ public record ProbeAnswer(String node, LoadSample load, List<String> suspect, Li
         return new LoadSample(atNanos, l.path("process_cpu_percent").asDouble(-1), l.path("system_cpu_percent").asDouble(-1),
                 l.path("heap_percent").asDouble(-1), l.path("memory_percent").asDouble(-1), l.path("latency_p50_us").asLong(-1),
                 l.path("latency_p99_us").asLong(-1), l.path("error_rate_percent").asDouble(-1), l.path("queue_length").asInt(-1),
-                l.path("disk_write_us").asLong(-1), l.path("gc_pause_ms").asLong(-1));
+                l.path("disk_write_us").asLong(-1), l.path("gc_pause_ms").asLong(-1), l.path("requests_per_second").asDouble(-1));
     }
 
     private static List<String> names(JsonNode array) {

@@ -50,6 +50,11 @@ public final class RequestStats {
         }
     }
 
+    /** How long the window of {@link #summary} is. */
+    public java.time.Duration window() {
+        return java.time.Duration.ofNanos(sliceNanos * counts.length);
+    }
+
     /** The requests of the window ending at {@code nowNanos}. */
     public synchronized Summary summary(long nowNanos) {
         long current = Math.floorDiv(nowNanos, sliceNanos);

@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * EXECUTE entry is folded. A POLICY_UPDATE writes the policy's POLICY_CHANGE entry and the
  * EXECUTE in one batch, so both commit or neither; its version must be above the version in
  * force, or the proposal is recorded EXECUTION_FAILED with the reason. A RESOURCE_SCALING and a
- * RECOVERY are carried out by {@link HostActions} through the host agent; its EXECUTE records the node counts
+ * RECOVERY are carried out by {@link HostActions} through the host agent;
+ * once an executed proposal's impact window is over, {@link ImpactWatch} measures it (an IMPACT
+ * entry, and a ROLLBACK proposal when it did harm); its EXECUTE records the node counts
  * before and after and the nodes started or stopped, its FAIL the same and the error.
  */
 final class Governor implements AutoCloseable {
@@ -55,6 +57,7 @@ final class Governor implements AutoCloseable {
     private final Scheduler scheduler;
     private final InstantSource clock;
     private final HostActions host;
+    private final ImpactWatch impact;
     private final Executor hostThread;
     /** Steps written and not yet folded, so each is written once per leader. */
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
@@ -64,8 +67,9 @@ final class Governor implements AutoCloseable {
     private Scheduler.Cancellable next;
 
     Governor(SpiffeId self, Ledger ledger, Folded<Governance> governance, Supplier<Optional<Policy>> policy, Scheduler scheduler, InstantSource clock,
-             HostActions host, Executor hostThread) {
+             HostActions host, ImpactWatch impact, Executor hostThread) {
         this.host = host;
+        this.impact = impact;
         this.hostThread = hostThread;
         this.self = self;
         this.ledger = ledger;
@@ -126,16 +130,32 @@ final class Governor implements AutoCloseable {
                 inFlight.remove(key);
                 continue;
             }
-            batch.thenCompose(ledger::appendAll).whenComplete((seqs, e) -> {
-                if (e != null) {
-                    LOG.warn("could not write {} of proposal {}: {}; trying again while this node leads", d.action(), d.proposal(), e.getMessage());
-                    inFlight.remove(key);
-                    return;
-                }
-                LOG.info("proposal {}: {} -> {} (ledger entry {})", d.proposal(), d.action(), d.to(), seqs.getLast());
-                governance.awaitFolded(seqs.getLast()).whenComplete((s, x) -> inFlight.remove(key));
-            });
+            write(key, batch, d.proposal(), d.action() + " -> " + d.to());
         }
+        for (Proposal p : g.impactDue(clock.instant(), ImpactWatch.HORIZON)) {
+            String key = p.id() + "/" + GovernanceFold.MEASURE;
+            if (inFlight.add(key)) {
+                try {
+                    write(key, CompletableFuture.completedFuture(impact.measure(p)), p.id(), GovernanceFold.MEASURE);
+                } catch (RuntimeException e) {
+                    LOG.error("could not measure the impact of proposal {}", p.id(), e);
+                    inFlight.remove(key);
+                }
+            }
+        }
+    }
+
+    /** Writes a step's entries once they are ready; {@code key} stays in flight until the fold has read them. */
+    private void write(String key, CompletableFuture<List<Submission>> batch, String proposal, String what) {
+        batch.thenCompose(ledger::appendAll).whenComplete((seqs, e) -> {
+            if (e != null) {
+                LOG.warn("could not write {} of proposal {}: {}; trying again while this node leads", what, proposal, e.getMessage());
+                inFlight.remove(key);
+                return;
+            }
+            LOG.info("proposal {}: {} (ledger entry {})", proposal, what, seqs.getLast());
+            governance.awaitFolded(seqs.getLast()).whenComplete((s, x) -> inFlight.remove(key));
+        });
     }
 
     /**

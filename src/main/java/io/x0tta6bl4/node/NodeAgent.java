@@ -22,6 +22,7 @@ import io.x0tta6bl4.monitor.DetectorSettings;
 import io.x0tta6bl4.monitor.LoadAlerts;
 import io.x0tta6bl4.monitor.LoadSample;
 import io.x0tta6bl4.monitor.LoadSampler;
+import io.x0tta6bl4.monitor.MeshLoad;
 import io.x0tta6bl4.monitor.LoadSources;
 import io.x0tta6bl4.monitor.NodeView;
 import io.x0tta6bl4.monitor.PeerState;
@@ -110,6 +111,8 @@ public final class NodeAgent implements AutoCloseable {
     private MembershipAgent membershipAgent;
     private ApiServer api;
     private final RequestStats requests = new RequestStats(Duration.ofSeconds(10), 100);
+    /** Every node's load samples as this node sees them (its own, its peers' probe answers), for the impact watch. */
+    private final MeshLoad meshLoad = new MeshLoad();
     /** Peers get probe answers only once this node is warm (see {@link #warmUp}); until then, 503. */
     private volatile boolean ready;
 
@@ -193,7 +196,9 @@ public final class NodeAgent implements AutoCloseable {
                     probing.prober().addListener(observations);
                     probing.prober().addListener(new io.x0tta6bl4.monitor.Prober.Listener() {
                         @Override
-                        public void onProbe(String peer, io.x0tta6bl4.monitor.ProbeResult result, Optional<ProbeAnswer> answer) {}
+                        public void onProbe(String peer, io.x0tta6bl4.monitor.ProbeResult result, Optional<ProbeAnswer> answer) {
+                            answer.ifPresent(a -> meshLoad.record(peer, runtime.clock().millis(), a.load()));
+                        }
 
                         @Override
                         public void onChanges(List<io.x0tta6bl4.monitor.StateChange> changes) {
@@ -214,6 +219,7 @@ public final class NodeAgent implements AutoCloseable {
                     alerts = new LoadAlerts(live.thresholds());
                     Runnable stopSamples = every(sampling, SAMPLE_EVERY, () -> {
                         LoadSample sample = sampler.sample(runtime.nanoTime().getAsLong());
+                        meshLoad.record(config.name(), runtime.clock().millis(), sample);
                         LoadAlerts.Thresholds lines = live.thresholds();
                         if (!lines.equals(alerts.thresholds())) {
                             alerts.retune(lines);
@@ -254,7 +260,7 @@ public final class NodeAgent implements AutoCloseable {
                 new Module("governance", () -> {
                     governor = new Governor(id, ledger, governance, policy::current, runtime.scheduler("governance", Thread.NORM_PRIORITY),
                             runtime.clock(), new HostActions(config.name(), credentials, config.hostAgent(), membership, ledger),
-                            runtime.blocking("host-actions", Thread.NORM_PRIORITY));
+                            new ImpactWatch(id, meshLoad), runtime.blocking("host-actions", Thread.NORM_PRIORITY));
                     ledger.onChange(governor::nudge);
                     governor.start();
                     new RecoveryVotes(config.name(), credentials, ledger, governance, probing::states,

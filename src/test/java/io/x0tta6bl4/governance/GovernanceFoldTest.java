@@ -354,11 +354,41 @@ class GovernanceFoldTest {
     }
 
     @Test
+    void anImpactIsRecordedOnceAfterItsWindowAndOnlyForAnExecutedProposal() {
+        Voters v = mesh();
+        LedgerEntry made = v.append(GovernanceFold.propose(Voters.node("node-1"), ProposalType.CONFIG_UPDATE, "credits", "",
+                Voters.set("governance.credits", "16"), Optional.of(Duration.ofSeconds(60)), Optional.of(Duration.ZERO), Optional.of(Duration.ofSeconds(30))));
+        String id = v.state.madeAt(made.seq()).orElseThrow().id();
+        assertThat(v.proposal(id).rules().impactWindow()).isEqualTo(Duration.ofSeconds(30));
+        ObjectNode measured = Voters.JSON.createObjectNode().put("summary", "error rate 0.00% -> 0.00%");
+        LedgerEntry early = v.append(GovernanceFold.impact(Voters.node("node-1"), id, measured, false));
+        assertThat(v.state.refusal(early.seq()).orElseThrow().reason()).contains("not EXECUTED");
+        for (String voter : List.of("node-1", "node-2", "node-3", "node-4", "node-5")) {
+            v.vote(id, voter, Choice.YES, 1, "");
+        }
+        v.result(id, GovernanceFold.CLOSE, ProposalState.SUCCEEDED);
+        v.result(id, GovernanceFold.QUEUE, ProposalState.QUEUED);
+        v.result(id, GovernanceFold.EXECUTE, ProposalState.EXECUTED);
+        assertThat(v.state.impactDue(v.now, Duration.ofMinutes(55))).isEmpty();
+        LedgerEntry soon = v.append(GovernanceFold.impact(Voters.node("node-1"), id, measured, false));
+        assertThat(v.state.refusal(soon.seq()).orElseThrow().reason()).contains("its window after the execution");
+        v.advance(Duration.ofSeconds(30));
+        assertThat(v.state.impactDue(v.now, Duration.ofMinutes(55))).extracting(Proposal::id).containsExactly(id);
+        LedgerEntry done = v.append(GovernanceFold.impact(Voters.node("node-2"), id, measured, false));
+        assertThat(v.state.refusal(done.seq())).isEmpty();
+        assertThat(v.proposal(id).detail().orElseThrow().get("impact").get("summary").asText()).startsWith("error rate");
+        assertThat(v.proposal(id).timeline().getLast().what()).isEqualTo("IMPACT");
+        assertThat(v.state.impactDue(v.now, Duration.ofMinutes(55))).isEmpty();
+        LedgerEntry again = v.append(GovernanceFold.impact(Voters.node("node-3"), id, measured, false));
+        assertThat(v.state.refusal(again.seq()).orElseThrow().reason()).contains("measured once already");
+    }
+
+    @Test
     void theDefaultsAreTheSourcesAndRecoveryIsFast() {
         Rules normal = RuntimeConfig.EMPTY.rules(ProposalType.CONFIG_UPDATE);
-        assertThat(normal).isEqualTo(new Rules(Duration.ofHours(24), Duration.ofHours(1), 66, 75, 10, TallyMode.SEED));
+        assertThat(normal).isEqualTo(new Rules(Duration.ofHours(24), Duration.ofHours(1), 66, 75, 10, TallyMode.SEED, Duration.ofMinutes(5)));
         Rules recovery = RuntimeConfig.EMPTY.rules(ProposalType.RECOVERY);
-        assertThat(recovery).isEqualTo(new Rules(Duration.ofSeconds(5), Duration.ZERO, 66, 66, 10, TallyMode.SEED));
+        assertThat(recovery).isEqualTo(new Rules(Duration.ofSeconds(5), Duration.ZERO, 66, 66, 10, TallyMode.SEED, Duration.ofMinutes(5)));
     }
 
     @Test

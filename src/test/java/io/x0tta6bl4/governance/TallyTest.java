@@ -16,7 +16,7 @@ class TallyTest {
             new Tally.Counted(Choice.YES, 3), new Tally.Counted(Choice.YES, 1), new Tally.Counted(Choice.NO, 1));
 
     static Rules defaults(TallyMode mode) {
-        return new Rules(Duration.ofHours(24), Duration.ofHours(1), 66, 75, 10, mode);
+        return new Rules(Duration.ofHours(24), Duration.ofHours(1), 66, 75, 10, mode, Duration.ofMinutes(5));
     }
 
     @Test
@@ -101,10 +101,10 @@ class TallyTest {
 
     @Test
     void rulesRefuseImpossibleTerms() {
-        assertThatThrownBy(() -> new Rules(Duration.ZERO, Duration.ZERO, 66, 75, 10, TallyMode.SEED)).hasMessageContaining("voting period");
-        assertThatThrownBy(() -> new Rules(Duration.ofSeconds(1), Duration.ofSeconds(-1), 66, 75, 10, TallyMode.SEED))
+        assertThatThrownBy(() -> new Rules(Duration.ZERO, Duration.ZERO, 66, 75, 10, TallyMode.SEED, Duration.ofMinutes(5))).hasMessageContaining("voting period");
+        assertThatThrownBy(() -> new Rules(Duration.ofSeconds(1), Duration.ofSeconds(-1), 66, 75, 10, TallyMode.SEED, Duration.ofMinutes(5)))
                 .hasMessageContaining("execution delay");
-        assertThatThrownBy(() -> new Rules(Duration.ofSeconds(1), Duration.ZERO, Double.NaN, 75, 10, TallyMode.SEED))
+        assertThatThrownBy(() -> new Rules(Duration.ofSeconds(1), Duration.ZERO, Double.NaN, 75, 10, TallyMode.SEED, Duration.ofMinutes(5)))
                 .hasMessageContaining("min participation");
         assertThat(defaults(TallyMode.SEED).maxWeight()).isEqualTo(3);
     }

@@ -12,7 +12,7 @@ class LoadAlertsTest {
     private static final LoadAlerts.Thresholds LINES = new LoadAlerts.Thresholds(80, 85, 500_000, 5, 1000, 1_000 * MS);
 
     private static LoadSample sample(long atMs, double cpu, int queue) {
-        return new LoadSample(atMs * MS, 10, cpu, 30, 40, 100, 200, 0, queue, 500, 0);
+        return new LoadSample(atMs * MS, 10, cpu, 30, 40, 100, 200, 0, queue, 500, 0, 20);
     }
 
     private static List<LoadAlerts.Change> feed(LoadAlerts a, long fromMs, long toMs, double cpu, int queue) {

@@ -69,7 +69,7 @@ public class NodeViewTest {
     /** What the node renders the cluster commands parse back, field for field. */
     @Test
     void whatANodeRendersParsesBackToTheSameView() {
-        LoadSample load = new LoadSample(0, 12.5, 40, 33, 61, 800, 2100, 0.5, 3, 950, 1);
+        LoadSample load = new LoadSample(0, 12.5, 40, 33, 61, 800, 2100, 0.5, 3, 950, 1, 42.5);
         NodeView v = new NodeView("node-1", "spiffe://td/node/node-1", 4321, Optional.of(Instant.parse("2026-12-06T20:00:00Z")),
                 Optional.of("node-2"), 99, "LISTENER", Optional.of(new NodeView.Membership("active", "listener")),
                 List.of(new NodeView.Peer("node-2", PeerState.ALIVE, Optional.of(Instant.parse("2026-12-06T20:00:01Z")), Optional.empty(),

@@ -210,6 +210,83 @@ class GovernanceApiTest {
         pass("api.max_connections", "10000");
     }
 
+    /** One GET /health on a new TLS connection to {@code port}; true if it was answered 200. */
+    private boolean healthOnNewConnection(javax.net.ssl.SSLSocketFactory f, int port) {
+        try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) f.createSocket("127.0.0.1", port)) {
+            s.setSoTimeout(5_000);
+            s.getOutputStream().write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            byte[] buf = new byte[64];
+            int n = s.getInputStream().read(buf);
+            return n > 0 && new String(buf, 0, n, java.nio.charset.StandardCharsets.US_ASCII).startsWith("HTTP/1.1 200");
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void aChangeThatRaisesTheErrorRateIsMeasuredAndARollbackOfItIsProposed() throws Exception {
+        javax.net.ssl.SSLSocketFactory f = io.x0tta6bl4.orchestration.NodeClient.trusting(mesh.ca.bundle().x509Root()).getSocketFactory();
+        int port = mesh.agents.get("node-2").apiPort();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong ok = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
+        List<Thread> load = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            load.add(Thread.ofPlatform().daemon().start(() -> {
+                while (!stop.get()) {
+                    (healthOnNewConnection(f, port) ? ok : refused).incrementAndGet();
+                }
+            }));
+        }
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> ok.get() >= 50);
+            // One connection per node: node-2's load, three connections at a time, is mostly refused from the execution on.
+            ObjectNode body = JSON.createObjectNode().put("type", "CONFIG_UPDATE").put("title", "one connection").put("voting_period", "60s")
+                    .put("execution_delay", "0s").put("impact_window", "4s");
+            body.putObject("payload").putObject("set").put("api.max_connections", "1");
+            HttpResponse<String> made = mesh.post("node-1", "/api/proposals", body.toString(), node1);
+            assertThat(made.statusCode()).as(made.body()).isEqualTo(201);
+            String id = JSON.readTree(made.body()).get("id").asText();
+            assertThat(JSON.readTree(made.body()).get("rules").get("impact_window_ms").asLong()).isEqualTo(4_000);
+            for (String voter : List.of("node-1", "node-2", "node-3")) {
+                HttpResponse<String> v = mesh.post("node-1", "/api/proposals/" + id + "/votes", voteBody(signed(id, voter, Choice.YES, 3, "")), node1);
+                assertThat(v.statusCode()).as(v.body()).isEqualTo(200);
+            }
+            await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> assertThat(JSON.readTree(mesh.get("node-1", "/api/proposals/" + id, node1).body())
+                    .path("detail").path("impact").isObject()).isTrue());
+            JsonNode impact = JSON.readTree(mesh.get("node-1", "/api/proposals/" + id, node1).body()).get("detail").get("impact");
+            assertThat(refused.get()).as("the load saw refusals").isPositive();
+            assertThat(impact.get("harmful").asBoolean()).as(impact.toString()).isTrue();
+            assertThat(impact.get("error_rate_rise_points").asDouble()).isGreaterThan(0.5);
+            assertThat(impact.get("after").get("error_rate_percent").asDouble()).isGreaterThan(impact.get("before").get("error_rate_percent").asDouble());
+            assertThat(impact.get("rollback").asText()).isEqualTo("proposed");
+            assertThat(entries(EntryType.IMPACT)).isPositive();
+            // The rollback it raised: ACTIVE, about this proposal, on its terms.
+            JsonNode active = JSON.readTree(mesh.get("node-1", "/api/proposals?state=ACTIVE", node1).body()).get("proposals");
+            JsonNode rollback = null;
+            for (JsonNode p : active) {
+                if (p.get("type").asText().equals("ROLLBACK") && p.get("title").asText().startsWith("Roll back " + id)) {
+                    rollback = p;
+                }
+            }
+            assertThat(rollback).as(active.toString()).isNotNull();
+            stop.set(true);
+            String rb = rollback.get("id").asText();
+            for (String voter : List.of("node-1", "node-2", "node-3")) {
+                HttpResponse<String> v = mesh.post("node-1", "/api/proposals/" + rb + "/votes", voteBody(signed(rb, voter, Choice.YES, 3, "")), node1);
+                assertThat(v.statusCode()).as(v.body()).isEqualTo(200);
+            }
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(JSON.readTree(mesh.get("node-1", "/api/config", node1).body())
+                    .get("keys").get("api.max_connections").get("value").asText()).isNotEqualTo("1"));
+        } finally {
+            stop.set(true);
+            for (Thread t : load) {
+                t.join(10_000);
+            }
+        }
+    }
+
     /** Proposes a POLICY_UPDATE of {@code document}, has all three nodes vote YES, and waits until it is final. */
     private JsonNode policyUpdate(String document) throws Exception {
         ObjectNode body = JSON.createObjectNode().put("type", "POLICY_UPDATE").put("title", "policy").put("voting_period", "60s")
