@@ -112,8 +112,8 @@ final class DemoCommand implements Runnable {
         out.println("  ./x0tta6bl4 cluster up --nodes 3 --dir /tmp/mesh    (a cluster that stays up; docs/cluster.md)");
         out.println();
         out.println("Not yet in this demo: delivery over mutual TLS between node processes, the policy check and");
-        out.println("the acknowledgement of scenario 4; scenarios 2 and 3 (MAPE-K, scaling); and of scenario 5, scaling and");
-        out.println("recovery proposals, the impact watch and its automatic rollback.");
+        out.println("the acknowledgement of scenario 4; scenarios 2 and 3 (MAPE-K, load-driven scaling); and of scenario 5,");
+        out.println("scaling and recovery proposals (on a cluster: dao propose --type scaling --nodes N, --type recovery --node NAME).");
         out.printf(Locale.ROOT, "demo done in %.1f s%n", (System.nanoTime() - start) / 1e9);
         out.flush();
     }

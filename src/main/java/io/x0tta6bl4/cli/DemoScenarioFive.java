@@ -26,8 +26,10 @@ import java.util.Map;
 /**
  * Scenario 5 of the demo, on the node processes of scenario 1: the nodes decide the source's
  * example change ({@code api.max_connections} from 10000 to 50000) by a signed quadratic vote,
- * the Raft leader executes it after its delay, and every node's {@code /api/config} shows it; a forged vote is refused and a second proposal is
- * defeated. Every figure printed is what the nodes answered.
+ * the Raft leader executes it after its delay, and every node's {@code /api/config} shows it, then
+ * its impact on a light load; a forged vote is refused and a second proposal is defeated; a
+ * third (one connection per node) does harm, the leader's impact watch proposes its rollback,
+ * and the nodes pass it. Every figure printed is what the nodes answered.
  */
 final class DemoScenarioFive {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -55,9 +57,104 @@ final class DemoScenarioFive {
         out.println();
         out.println("Scenario 5: the nodes decide a change by a signed quadratic vote (DAO)");
         List<String> nodes = List.copyOf(ports.keySet());
+        try (Load load = new Load(nodes)) {
+            run(nodes, load);
+        }
+    }
+
+    /**
+     * A light load on every node's API while the scenario runs, so the impact watch has something
+     * to measure: two threads, each a GET /health on a new TLS connection every 25 ms, round robin
+     * over the nodes. A new connection per request is what a connection limit acts on.
+     */
+    private final class Load implements AutoCloseable {
+        final java.util.concurrent.atomic.AtomicLong ok = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        private final List<Thread> threads = new java.util.ArrayList<>();
+
+        Load(List<String> nodes) {
+            javax.net.ssl.SSLSocketFactory f = io.x0tta6bl4.orchestration.NodeClient.trusting(
+                    io.x0tta6bl4.identity.TrustBundle.load(layout.bundle()).x509Root()).getSocketFactory();
+            for (int t = 0; t < 2; t++) {
+                int first = t;
+                threads.add(Thread.ofPlatform().daemon().name("demo-load-" + t).start(() -> {
+                    for (long i = first; !stop.get(); i++) {
+                        (health(f, ports.get(nodes.get((int) (i % nodes.size())))) ? ok : refused).incrementAndGet();
+                        try {
+                            Thread.sleep(25);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                }));
+            }
+        }
+
+        private static boolean health(javax.net.ssl.SSLSocketFactory f, int port) {
+            try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) f.createSocket("127.0.0.1", port)) {
+                s.setSoTimeout(5_000);
+                s.getOutputStream().write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                byte[] buf = new byte[16];
+                int n = s.getInputStream().read(buf);
+                return n > 0 && new String(buf, 0, n, java.nio.charset.StandardCharsets.US_ASCII).startsWith("HTTP/1.1 200");
+            } catch (IOException e) {
+                return false;
+            }
+        }
+
+        @Override
+        public void close() {
+            stop.set(true);
+            for (Thread t : threads) {
+                try {
+                    t.join(10_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    /** The IMPACT the leader wrote for proposal {@code id}, waited for, printed. */
+    private JsonNode impact(String node, String id, Duration within) {
+        long t0 = System.nanoTime();
+        long deadline = t0 + within.toNanos();
+        while (true) {
+            Reply r = send(node, "GET", "/api/proposals/" + id, null);
+            expect(r, 200);
+            JsonNode i = r.body().path("detail").path("impact");
+            if (i.isObject()) {
+                JsonNode b = i.get("before");
+                JsonNode a = i.get("after");
+                DemoCommand.line(out, "impact of " + id + " (IMPACT entry, " + i.get("window_ms").asLong() / 1000 + " s before vs after the execution, all nodes):",
+                        millis(t0));
+                out.printf(Locale.ROOT, "       throughput %7.1f -> %7.1f req/s   error rate %6.2f -> %6.2f %%   (%+.2f points)%n",
+                        b.get("requests_per_second").asDouble(), a.get("requests_per_second").asDouble(), b.get("error_rate_percent").asDouble(),
+                        a.get("error_rate_percent").asDouble(), i.get("error_rate_rise_points").asDouble());
+                out.printf(Locale.ROOT, "       p50 %6.2f -> %6.2f ms   p99 %6.2f -> %6.2f ms   cpu %3.0f -> %3.0f %%   rollback: %s%n",
+                        b.get("latency_p50_ms").asDouble(), a.get("latency_p50_ms").asDouble(), b.get("latency_p99_ms").asDouble(),
+                        a.get("latency_p99_ms").asDouble(), b.get("cpu_percent").asDouble(), a.get("cpu_percent").asDouble(), i.get("rollback").asText());
+                return i;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("no IMPACT for proposal " + id + " within " + within.toSeconds() + " s");
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+    }
+
+    private void run(List<String> nodes, Load load) {
         String proposer = nodes.get(0);
         ObjectNode body = JSON.createObjectNode().put("type", "CONFIG_UPDATE").put("title", "Increase max connections to 50000")
-                .put("description", "10000 is too few for the peak").put("voting_period", "30s").put("execution_delay", "2s");
+                .put("description", "10000 is too few for the peak").put("voting_period", "30s").put("execution_delay", "2s")
+                .put("impact_window", "5s");
         body.putObject("payload").putObject("set").put("api.max_connections", "50000");
         Reply made = send(proposer, "POST", "/api/proposals", body.toString());
         expect(made, 201);
@@ -117,6 +214,7 @@ final class DemoScenarioFive {
             DemoCommand.line(out, "GET /api/config on " + n + ": api.max_connections = " + k.get("value").asText() + " (set by " + k.get("proposal").asText() + ")",
                     c.millis());
         }
+        impact(proposer, id, Duration.ofSeconds(40));
 
         ObjectNode second = JSON.createObjectNode().put("type", "CONFIG_UPDATE").put("title", "Cut the voting period to 1 s").put("voting_period", "30s")
                 .put("execution_delay", "0s");
@@ -137,6 +235,57 @@ final class DemoScenarioFive {
         JsonNode d = waitFor(nodes.get(1), id2, "DEFEATED", Duration.ofSeconds(40));
         DemoCommand.line(out, String.format(Locale.ROOT, "defeated: YES %d vs NO %d, participation %.0f %%; nothing changed", d.get("tally").get("yes").asLong(),
                 d.get("tally").get("no").asLong(), d.get("tally").get("participation").asDouble()), millis(t0));
+
+        // A change that does harm: one connection per node. The demo's own client keeps the one it has; the load's new ones get 503.
+        ObjectNode third = JSON.createObjectNode().put("type", "CONFIG_UPDATE").put("title", "Limit each node to 1 API connection")
+                .put("description", "maintenance: shed load").put("voting_period", "30s").put("execution_delay", "0s").put("impact_window", "5s");
+        third.putObject("payload").putObject("set").put("api.max_connections", "1");
+        Reply made3 = send(nodes.get(2), "POST", "/api/proposals", third.toString());
+        expect(made3, 201);
+        String id3 = made3.body().get("id").asText();
+        DemoCommand.line(out, nodes.get(2) + " proposes \"Limit each node to 1 API connection\": proposal " + id3, made3.millis());
+        for (String voter : nodes) {
+            Reply r = send(voter, "POST", "/api/proposals/" + id3 + "/votes", voteBody(signed(id3, voter, Choice.YES, 1, "")));
+            expect(r, 200);
+        }
+        t0 = System.nanoTime();
+        waitFor(nodes.get(2), id3, "EXECUTED", Duration.ofSeconds(40));
+        long refusedBefore = load.refused.get();
+        DemoCommand.line(out, "all " + nodes.size() + " voted YES; executed: api.max_connections = 1 on every node", millis(t0));
+        JsonNode harm = impact(nodes.get(2), id3, Duration.ofSeconds(40));
+        out.println("       the demo's load meanwhile: " + (load.refused.get() - refusedBefore) + " new connections refused with 503 too_many_connections");
+        if (!harm.get("harmful").asBoolean()) {
+            throw new IllegalStateException("the impact watch did not find the connection limit harmful: " + harm);
+        }
+        String rb = null;
+        t0 = System.nanoTime();
+        while (rb == null) {
+            Reply list = send(nodes.get(0), "GET", "/api/proposals?state=ACTIVE", null);
+            expect(list, 200);
+            for (JsonNode x : list.body().get("proposals")) {
+                if (x.get("type").asText().equals("ROLLBACK") && x.get("title").asText().startsWith("Roll back " + id3)) {
+                    rb = x.get("id").asText();
+                    DemoCommand.line(out, "the leader proposed " + rb + ": \"" + x.get("title").asText() + "\"", millis(t0));
+                }
+            }
+            if (rb == null && millis(t0) > 20_000) {
+                throw new IllegalStateException("no ROLLBACK proposal of " + id3 + " is open");
+            }
+        }
+        for (String voter : nodes) {
+            Reply r = send(voter, "POST", "/api/proposals/" + rb + "/votes", voteBody(signed(rb, voter, Choice.YES, 1, "the error rate says so")));
+            expect(r, 200);
+        }
+        t0 = System.nanoTime();
+        waitFor(nodes.get(0), rb, "EXECUTED", Duration.ofSeconds(40));
+        DemoCommand.line(out, "all voted YES; rollback executed", millis(t0));
+        for (String n : nodes) {
+            Reply c = send(n, "GET", "/api/config", null);
+            expect(c, 200);
+            JsonNode k = c.body().get("keys").get("api.max_connections");
+            DemoCommand.line(out, "GET /api/config on " + n + ": api.max_connections = " + k.get("value").asText() + " again (the setting of "
+                    + k.get("proposal").asText() + ", restored by " + rb + ")", c.millis());
+        }
         out.println("   follow a proposal yourself: ./x0tta6bl4 cluster up --nodes 3 --dir /tmp/mesh, then ./x0tta6bl4 dao propose --dir /tmp/mesh --as node-1 ...");
         out.println("   (docs/governance.md)");
     }

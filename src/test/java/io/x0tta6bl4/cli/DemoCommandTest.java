@@ -61,13 +61,18 @@ class DemoCommandTest {
                 .contains("a valid token for /ops/intruder (not app/*, not node/*): HTTP 403", "\"error\":\"access_denied\",\"rule\":\"default-deny\"");
         assertThat(s1).containsPattern("\\d+ +spiffe://demo.x0tta6bl4.local/app/demo-dashboard +GET_NETWORK_STATUS +/api/network/status +SUCCESS +members-read")
                 .containsPattern("\\d+ +spiffe://demo.x0tta6bl4.local/ops/intruder +GET_NETWORK_STATUS +/api/network/status +DENIED +default-deny");
-        // Scenario 5 on the same nodes: a CONFIG_UPDATE passes with signed votes and every node applies it; a forged vote is refused; a second proposal is defeated.
+        // Scenario 5 on the same nodes: a CONFIG_UPDATE passes with signed votes and every node applies it; a forged vote is refused; a second proposal is
+        // defeated; a third does harm under the demo's load, and the rollback the impact watch proposes passes.
         String s5 = r.out().substring(r.out().indexOf("Scenario 5:"));
         assertThat(s5).contains("YES 13 vs NO 1 power (seed: weight²) = 92.86 % approval", "participation 3/3 = 100 %   ->  EXECUTED")
                 .contains("refused: node-3's ballot signed with node-2's key: HTTP 409", "signature does not verify")
                 .containsPattern("GET /api/config on node-1: api.max_connections = 50000 \\(set by [0-9a-f]{16}\\)")
                 .containsPattern("GET /api/config on node-3: api.max_connections = 50000 \\(set by [0-9a-f]{16}\\)")
-                .contains("defeated: YES 0 vs NO");
+                .contains("defeated: YES 0 vs NO")
+                .containsPattern("impact of [0-9a-f]{16} \\(IMPACT entry, 5 s before vs after the execution, all nodes\\)")
+                .contains("rollback: not needed", "rollback: proposed")
+                .containsPattern("the leader proposed [0-9a-f]{16}: \"Roll back [0-9a-f]{16}: error rate \\+\\d+\\.\\d\\d points\"")
+                .containsPattern("GET /api/config on node-2: api.max_connections = 50000 again \\(the setting of [0-9a-f]{16}, restored by [0-9a-f]{16}\\)");
         assertThat(s1).contains("cluster down: 3 node processes ended").containsPattern("scenarios 1 and 5 took \\d+\\.\\d s");
         assertThat(r.out()).containsPattern("demo done in \\d+\\.\\d s");
 
