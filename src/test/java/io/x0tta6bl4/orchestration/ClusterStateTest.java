@@ -89,8 +89,9 @@ class ClusterStateTest {
                 DetectorSettings.Kind.CONSECUTIVE_MISSES, Duration.ofHours(1)), "x0tta6bl4.local", "127.0.0.1"));
         assertThat(first.path("join").path("bootstrap").asBoolean()).isTrue();
         JsonNode y = new YAMLMapper().readTree(NodeYaml.write(joiner("node-7"), "x0tta6bl4.local", "127.0.0.1"));
-        assertThat(y.fieldNames()).toIterable().containsExactly("name", "trust_domain", "host", "data_dir", "bundle_dir", "credentials_dir", "join",
-                "probe", "api");
+        assertThat(y.fieldNames()).toIterable().containsExactly("name", "trust_domain", "host", "data_dir", "bundle_dir", "credentials_dir", "host_agent",
+                "join", "probe", "api");
+        assertThat(y.path("host_agent").asText()).as("the cluster directory, whose host agent a scaling proposal asks").isEqualTo("..");
         assertThat(y.path("name").asText()).isEqualTo("node-7");
         assertThat(y.path("bundle_dir").asText()).isEqualTo("../bundle");
         assertThat(y.path("credentials_dir").asText()).isEqualTo("credentials");
@@ -110,6 +111,7 @@ class ClusterStateTest {
         assertThat(c.name()).isEqualTo("node-7");
         assertThat(c.trustDomain()).isEqualTo("x0tta6bl4.local");
         assertThat(c.dataDir()).isEqualTo(dir.resolve("node-7/data"));
+        assertThat(c.hostAgent()).contains(dir);
         assertThat(c.bundleDir()).isEqualTo(dir.resolve("bundle"));
         assertThat(c.credentialsDir()).isEqualTo(dir.resolve("node-7/credentials"));
         assertThat(c.ports()).as("the kernel picks, the node keeps").isEqualTo(io.x0tta6bl4.node.NodeConfig.Ports.ANY);
