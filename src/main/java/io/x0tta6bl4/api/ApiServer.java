@@ -109,10 +109,7 @@ public final class ApiServer implements AutoCloseable {
         Map<Endpoint, Gate.Handler> handlers = handlers(w);
         byte[] health = Gate.bytes(JSON.createObjectNode().put("status", "up").put("node", w.node()));
         byte[] openApi = openApi();
-        ConnectionLimit limit = new ConnectionLimit(w.maxConnections(), () -> {
-            long now = nanoTime.getAsLong();
-            requests.record(now, 0, true);
-        });
+        ConnectionLimit limit = new ConnectionLimit(w.maxConnections(), () -> requests.recordFailedUntimed(nanoTime.getAsLong()));
         WebServer server = WebServer.builder()
                 .addConnectionSelectors(limit.selectors())
                 .host(host)

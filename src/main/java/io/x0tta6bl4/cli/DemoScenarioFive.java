@@ -154,7 +154,7 @@ final class DemoScenarioFive {
         String proposer = nodes.get(0);
         ObjectNode body = JSON.createObjectNode().put("type", "CONFIG_UPDATE").put("title", "Increase max connections to 50000")
                 .put("description", "10000 is too few for the peak").put("voting_period", "30s").put("execution_delay", "2s")
-                .put("impact_window", "5s");
+                .put("impact_window", "10s");
         body.putObject("payload").putObject("set").put("api.max_connections", "50000");
         Reply made = send(proposer, "POST", "/api/proposals", body.toString());
         expect(made, 201);
@@ -238,7 +238,7 @@ final class DemoScenarioFive {
 
         // A change that does harm: one connection per node. The demo's own client keeps the one it has; the load's new ones get 503.
         ObjectNode third = JSON.createObjectNode().put("type", "CONFIG_UPDATE").put("title", "Limit each node to 1 API connection")
-                .put("description", "maintenance: shed load").put("voting_period", "30s").put("execution_delay", "0s").put("impact_window", "5s");
+                .put("description", "maintenance: shed load").put("voting_period", "30s").put("execution_delay", "0s").put("impact_window", "10s");
         third.putObject("payload").putObject("set").put("api.max_connections", "1");
         Reply made3 = send(nodes.get(2), "POST", "/api/proposals", third.toString());
         expect(made3, 201);
@@ -270,6 +270,14 @@ final class DemoScenarioFive {
             }
             if (rb == null && millis(t0) > 20_000) {
                 throw new IllegalStateException("no ROLLBACK proposal of " + id3 + " is open");
+            }
+            if (rb == null) {
+                try {
+                    Thread.sleep(100); // each look is an audited request, a ledger entry of its own
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted", e);
+                }
             }
         }
         for (String voter : nodes) {

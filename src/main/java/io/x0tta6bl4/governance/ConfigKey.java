@@ -32,11 +32,11 @@ public enum ConfigKey {
     GOVERNANCE_RECOVERY_VOTING_PERIOD("governance.recovery.voting_period", Kind.DURATION, 1_000, 3_600_000, "5s"),
     GOVERNANCE_RECOVERY_MIN_APPROVAL("governance.recovery.min_approval", Kind.PERCENT, 0, 99.99, "66"),
     /** How long the leader compares the load before and after an execution (the IMPACT entry). */
-    GOVERNANCE_IMPACT_WINDOW("governance.impact_window", Kind.DURATION, 1_000, 3_600_000, "5m"),
+    GOVERNANCE_IMPACT_WINDOW("governance.impact_window", Kind.DURATION, Rules.MIN_IMPACT_WINDOW.toMillis(), Rules.MAX_IMPACT_WINDOW.toMillis(), "5m"),
     /** Time between probes of one live peer (node.yaml {@code probe.interval}). */
     PROBE_INTERVAL("probe.interval", Kind.DURATION, 10, 60_000, null),
-    /** A probe's deadline; not above the interval (node.yaml {@code probe.timeout}). */
-    PROBE_TIMEOUT("probe.timeout", Kind.DURATION, 1, 60_000, null),
+    /** A probe's deadline; not above the interval, nor the peer clients' 1 s socket timeout (node.yaml {@code probe.timeout}). */
+    PROBE_TIMEOUT("probe.timeout", Kind.DURATION, 1, 1_000, null),
     /** Consecutive misses that mean DOWN (node.yaml {@code probe.misses}). */
     PROBE_MISSES("probe.misses", Kind.COUNT, 1, 100, null),
     /** Consecutive misses that mean SUSPECT; not above the misses (node.yaml {@code probe.suspect_after}). */
@@ -48,7 +48,7 @@ public enum ConfigKey {
     /** HIGH_LATENCY's line: the API's p99. */
     LOAD_LATENCY_P99("load.latency_p99", Kind.DURATION, 1, 3_600_000, null),
     /** HIGH_ERROR_RATE's line: the API's 5xx share. */
-    LOAD_ERROR_RATE_PERCENT("load.error_rate_percent", Kind.PERCENT, 0, 100, null),
+    LOAD_ERROR_RATE_PERCENT("load.error_rate_percent", Kind.PERCENT, 0.01, 100, null),
     /** QUEUE_BUILDUP's line: ledger entries waiting to be committed. */
     LOAD_QUEUE_LENGTH("load.queue_length", Kind.COUNT, 1, 1_000_000, null),
     /** How long a crossing must last before it is an alert. */

@@ -110,8 +110,8 @@ public record Governance(Map<String, Proposal> open, List<Map<String, Proposal>>
 
     /**
      * The executed proposals whose impact is due at {@code now}: no IMPACT yet, the impact window
-     * after the EXECUTE over, and executed less than {@code horizon} ago (older load samples are
-     * gone, so such a proposal is never measured).
+     * after the EXECUTE over, and the window before the EXECUTE less than {@code horizon} ago
+     * (the load samples kept; a proposal whose samples are gone is never measured).
      */
     public List<Proposal> impactDue(Instant now, java.time.Duration horizon) {
         List<Proposal> out = new ArrayList<>();
@@ -130,7 +130,7 @@ public record Governance(Map<String, Proposal> open, List<Map<String, Proposal>>
                     }
                 }
                 if (!measured && executed != null && !now.isBefore(executed.plus(p.rules().impactWindow()))
-                        && now.isBefore(executed.plus(horizon))) {
+                        && now.isBefore(executed.minus(p.rules().impactWindow()).plus(horizon))) {
                     out.add(p);
                 }
             }

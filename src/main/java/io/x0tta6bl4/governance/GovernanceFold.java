@@ -32,8 +32,9 @@ import java.util.TreeSet;
  * reason ({@link Governance#refusal}) and changes nothing else:
  * <ul>
  *   <li>PROPOSAL: the type, title and payload are valid ({@link #checkPayload}); the terms come
- *       from the runtime config's governance defaults, with the proposer's voting period and
- *       delay if given; the eligible voters are the ledger group's voters at that entry.
+ *       from the runtime config's governance defaults, with the proposer's voting period, delay
+ *       and impact window if given; the eligible voters are the ledger group's voters at that
+ *       entry (for a RECOVERY, all but the member it is about).
  *   <li>VOTE: a signed vote ({@link Vote.Signed}) on an ACTIVE proposal before its deadline, by an
  *       eligible voter who has not voted, costing weight² within the credits, whose signature
  *       verifies ({@link VoteCheck}).
@@ -43,6 +44,8 @@ import java.util.TreeSet;
  *       right here), FAIL (execution failed; the error is kept), CANCEL (by the proposer, before
  *       any vote). CLOSE, QUEUE, EXECUTE and FAIL are written by a node (the leader when they fall
  *       due); a second EXECUTE of the same proposal is refused, so nothing executes twice.
+ *   <li>IMPACT: the load before and after an EXECUTED proposal, by a node, once, no sooner than
+ *       the proposal's impact window after its EXECUTE; kept in its detail under {@code impact}.
  * </ul>
  */
 public final class GovernanceFold implements LedgerFold<Governance> {
@@ -491,6 +494,16 @@ public final class GovernanceFold implements LedgerFold<Governance> {
         return g.refused(new Governance.Refusal(e.seq(), MEASURE, id, problem));
     }
 
+    /** Whether {@code current} is still what executed proposal {@code p} put in place for {@code k}. */
+    private static boolean stillInstalled(Governance g, Proposal p, ConfigKey k, Optional<RuntimeConfig.Setting> current) {
+        if (p.type() == ProposalType.CONFIG_UPDATE) {
+            return current.map(s -> s.proposal().equals(p.id())).orElse(false);
+        }
+        // A ROLLBACK put back what its own target had replaced.
+        Optional<Proposal> undone = g.proposal(p.payload().path("proposal").asText(""));
+        return undone.isPresent() && java.util.Objects.equals(undone.get().replaced().get(k), current);
+    }
+
     /** EXECUTE: runtime config changes take effect here; the others were carried out by the writer, whose detail is kept. */
     private static Governance execute(Governance g, Proposal p, LedgerEntry e, Proposal.Event event, Optional<JsonNode> detail) {
         RuntimeConfig before = g.config();
@@ -505,9 +518,14 @@ public final class GovernanceFold implements LedgerFold<Governance> {
             }
             case ROLLBACK -> {
                 Proposal target = g.proposal(p.payload().get("proposal").asText()).orElseThrow();
-                target.replaced().keySet().forEach(k -> replaced.put(k, before.setting(k)));
                 Map<ConfigKey, Optional<RuntimeConfig.Setting>> restore = new LinkedHashMap<>();
-                target.replaced().forEach((k, v) -> restore.put(k, v));
+                target.replaced().forEach((k, v) -> {
+                    // A key a later proposal has set since keeps that setting: only what the target put in place is undone.
+                    if (stillInstalled(g, target, k, before.setting(k))) {
+                        replaced.put(k, before.setting(k));
+                        restore.put(k, v);
+                    }
+                });
                 config = config.restored(restore);
             }
             default -> { }

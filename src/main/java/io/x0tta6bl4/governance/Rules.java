@@ -13,8 +13,10 @@ import java.time.Duration;
  */
 public record Rules(Duration votingPeriod, Duration executionDelay, double minParticipation, double minApproval, int credits, TallyMode mode,
                     Duration impactWindow) {
-    public static final Duration MIN_IMPACT_WINDOW = Duration.ofSeconds(1);
-    public static final Duration MAX_IMPACT_WINDOW = Duration.ofHours(1);
+    /** Each load sample covers the API's last 10 s, so a shorter window would mostly see the time before the change. */
+    public static final Duration MIN_IMPACT_WINDOW = Duration.ofSeconds(10);
+    /** Before and after both have to fit in the hour of samples every node keeps. */
+    public static final Duration MAX_IMPACT_WINDOW = Duration.ofMinutes(25);
     public static final Duration MAX_PERIOD = Duration.ofDays(30);
 
     public Rules {
@@ -33,7 +35,7 @@ public record Rules(Duration votingPeriod, Duration executionDelay, double minPa
             throw new IllegalArgumentException("tally mode is missing");
         }
         if (impactWindow == null || impactWindow.compareTo(MIN_IMPACT_WINDOW) < 0 || impactWindow.compareTo(MAX_IMPACT_WINDOW) > 0) {
-            throw new IllegalArgumentException("impact window must be 1 s to 1 h, got " + impactWindow);
+            throw new IllegalArgumentException("impact window must be 10 s to 25 min, got " + impactWindow);
         }
     }
 

@@ -109,7 +109,17 @@ public final class FailureDetector {
      * probes scheduled after this call.
      */
     public void reconfigure(DetectorSettings next) {
+        boolean newInterval = !next.interval().equals(settings.interval());
         settings = Objects.requireNonNull(next);
+        if (newInterval) {
+            // φ compares the silence with the answer intervals seen so far; those were paced by the
+            // old interval, so a longer one would look like silence at once. Start from the new one.
+            for (Peer p : peers.values()) {
+                p.intervalCount = 0;
+                p.intervalNext = 0;
+                record(p, next.interval().toNanos());
+            }
+        }
     }
 
     /** A peer joins: UNKNOWN ("joining") and not judged until admitted. Adding a known peer changes nothing. */

@@ -28,9 +28,14 @@ public final class Impact {
             return after.errorRatePercent() - before.errorRatePercent();
         }
 
-        /** Whether the error rate rose by more than {@link #HARMFUL_ERROR_RISE} points; false when either window has no samples. */
+        /** Whether both windows saw requests: without traffic an error rate says nothing. */
+        public boolean judged() {
+            return before.requestsPerSecond() > 0 && after.requestsPerSecond() > 0;
+        }
+
+        /** Whether the error rate rose by more than {@link #HARMFUL_ERROR_RISE} points; false when a window saw no requests. */
         public boolean harmful() {
-            return before.samples() > 0 && after.samples() > 0 && errorRateRise() > HARMFUL_ERROR_RISE;
+            return judged() && errorRateRise() > HARMFUL_ERROR_RISE;
         }
     }
 

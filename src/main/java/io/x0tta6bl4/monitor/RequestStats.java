@@ -26,6 +26,8 @@ public final class RequestStats {
     private final long[][] histograms;
     private final long[] counts;
     private final long[] errors;
+    /** Failed requests of each slice that have no latency (refused before any request was read). */
+    private final long[] unmeasured;
     private final long[] sliceIndex;
 
     public RequestStats(Duration window, int buckets) {
@@ -36,6 +38,7 @@ public final class RequestStats {
         this.histograms = new long[buckets][BINS];
         this.counts = new long[buckets];
         this.errors = new long[buckets];
+        this.unmeasured = new long[buckets];
         this.sliceIndex = new long[buckets];
         java.util.Arrays.fill(sliceIndex, Long.MIN_VALUE);
     }
@@ -50,6 +53,17 @@ public final class RequestStats {
         }
     }
 
+    /**
+     * A request that failed before it could be timed (a connection refused over the limit): an
+     * error in the counts, but no latency, so it does not pull the percentiles down.
+     */
+    public synchronized void recordFailedUntimed(long nowNanos) {
+        int b = slice(nowNanos);
+        counts[b]++;
+        errors[b]++;
+        unmeasured[b]++;
+    }
+
     /** How long the window of {@link #summary} is. */
     public java.time.Duration window() {
         return java.time.Duration.ofNanos(sliceNanos * counts.length);
@@ -61,16 +75,18 @@ public final class RequestStats {
         long[] merged = new long[BINS];
         long total = 0;
         long failed = 0;
+        long untimed = 0;
         for (int b = 0; b < counts.length; b++) {
             if (sliceIndex[b] > current - counts.length && sliceIndex[b] <= current) {
                 total += counts[b];
                 failed += errors[b];
+                untimed += unmeasured[b];
                 for (int i = 0; i < BINS; i++) {
                     merged[i] += histograms[b][i];
                 }
             }
         }
-        return new Summary(total, failed, percentile(merged, total, 0.50), percentile(merged, total, 0.99));
+        return new Summary(total, failed, percentile(merged, total - untimed, 0.50), percentile(merged, total - untimed, 0.99));
     }
 
     private int slice(long nowNanos) {
@@ -81,6 +97,7 @@ public final class RequestStats {
             java.util.Arrays.fill(histograms[b], 0);
             counts[b] = 0;
             errors[b] = 0;
+            unmeasured[b] = 0;
         }
         return b;
     }

@@ -166,10 +166,20 @@ final class Governor implements AutoCloseable {
      */
     private CompletableFuture<List<Submission>> step(Proposal p, Governance.Due d) {
         if (d.action().equals(GovernanceFold.EXECUTE) && (p.type() == ProposalType.RESOURCE_SCALING || p.type() == ProposalType.RECOVERY)) {
+            // One host action at a time (hostThread is a single thread), and only while this node leads:
+            // a leader that lost its place leaves the proposal to the next, which finds it still QUEUED.
+            java.time.Instant queued = p.timeline().stream().filter(e -> e.what().equals(GovernanceFold.QUEUE)).map(Proposal.Event::at)
+                    .reduce((a, b) -> b).orElse(p.createdAt());
             return CompletableFuture.supplyAsync(() -> {
+                if (!ledger.isLeader()) {
+                    throw new java.util.concurrent.CancellationException("no longer the leader");
+                }
                 try {
-                    ObjectNode done = p.type() == ProposalType.RECOVERY ? host.restart(p.payload().get("node").asText())
-                            : host.scaleTo(p.payload().get("nodes").asInt(), p.id());
+                    ObjectNode done = p.type() == ProposalType.RECOVERY ? host.restart(p.payload().get("node").asText(), queued, ledger::isLeader)
+                            : host.scaleTo(p.payload().get("nodes").asInt(), p.id(), ledger::isLeader);
+                    if (!ledger.isLeader()) {
+                        throw new java.util.concurrent.CancellationException("no longer the leader");
+                    }
                     LOG.info("proposal {} carried out: {}", p.id(), done);
                     return List.of(GovernanceFold.result(self, p.id(), GovernanceFold.EXECUTE, ProposalState.EXECUTED, done));
                 } catch (HostActions.Failed e) {

@@ -79,12 +79,21 @@ final class HostActions {
      * agent stops it if it still runs (SIGTERM, then SIGKILL) and starts it again with its spec
      * and data. The EXECUTE detail, or {@link Failed}.
      */
-    ObjectNode restart(String name) {
+    ObjectNode restart(String name, java.time.Instant queued, java.util.function.BooleanSupplier leading) {
         ObjectNode detail = JSON.createObjectNode().put("node", name).put("action", "restart");
         if (clusterDir.isEmpty()) {
             throw failed(detail, self + " was not started by a host agent (its node.yaml has no host_agent), so it cannot restart " + name);
         }
         try (HostAgentClient host = HostAgentClient.of(clusterDir.get(), credentials)) {
+            // A leader before this one may have restarted it already and died before its EXECUTE committed.
+            Optional<NodeHandle> now = call(host.list(), "list the host agent's nodes").stream().filter(h -> h.name().equals(name)).findFirst();
+            if (now.isPresent() && now.get().state().live() && now.get().started().isAfter(queued)) {
+                LOG.info("recovery: {} already runs since {}, after the proposal was queued; not restarted again", name, now.get().started());
+                return detail.put("pid", now.get().pid()).put("started", now.get().started().toString()).put("already_restarted", true);
+            }
+            if (!leading.getAsBoolean()) {
+                throw new IllegalStateException(self + " no longer leads the ledger");
+            }
             LOG.info("recovery: the host agent of {} restarts {}", clusterDir.get(), name);
             NodeHandle h = call(host.restart(name), "restart " + name);
             return detail.put("pid", h.pid()).put("started", h.started().toString());
@@ -94,7 +103,7 @@ final class HostActions {
     }
 
     /** Scales to {@code target} active members; the EXECUTE detail, or {@link Failed}. */
-    ObjectNode scaleTo(int target, String proposal) {
+    ObjectNode scaleTo(int target, String proposal, java.util.function.BooleanSupplier leading) {
         int before = membership.state().active().size();
         ObjectNode detail = JSON.createObjectNode().put("nodes_before", before).put("nodes_target", target);
         ArrayNode started = detail.putArray("started");
@@ -105,10 +114,12 @@ final class HostActions {
         Path dir = clusterDir.get();
         try (HostAgentClient host = HostAgentClient.of(dir, credentials)) {
             while (membership.state().active().size() < target) {
+                stillLeading(leading);
                 String name = up(host, dir);
                 started.add(name);
             }
             while (membership.state().active().size() > target) {
+                stillLeading(leading);
                 String name = down(host, dir, proposal);
                 stopped.add(name);
             }
@@ -122,6 +133,12 @@ final class HostActions {
         return detail;
     }
 
+    private void stillLeading(java.util.function.BooleanSupplier leading) {
+        if (!leading.getAsBoolean()) {
+            throw new IllegalStateException(self + " no longer leads the ledger; the next leader carries on from the membership as it is");
+        }
+    }
+
     private String up(HostAgentClient host, Path dir) {
         Membership m = membership.state();
         String name = m.nextName();
@@ -130,7 +147,13 @@ final class HostActions {
                 .findFirst().orElseThrow(() -> new IllegalStateException("the host agent of " + dir + " runs no node to copy the spec from"));
         ClusterState.enlist(dir, name);
         LOG.info("scaling: starting {} through the host agent of {} (seeds {})", name, dir, seeds);
-        NodeHandle h = call(host.spawn(new NodeSpec(name, new NodeSpec.Join.Seeds(seeds), template.detector(), template.svidTtl())), "start " + name);
+        NodeHandle h;
+        try {
+            h = call(host.spawn(new NodeSpec(name, new NodeSpec.Join.Seeds(seeds), template.detector(), template.svidTtl())), "start " + name);
+        } catch (RuntimeException e) {
+            ClusterState.delist(dir, name); // it never ran: no ghost in cluster.json
+            throw e;
+        }
         LOG.info("scaling: {} runs (pid {}); waiting for its JOIN", name, h.pid());
         await(x -> x.member(name).map(Member::active).orElse(false), name + "'s JOIN");
         return name;
@@ -192,8 +215,11 @@ final class HostActions {
         }
     }
 
+    /** {@code message} may carry the host agent's answer: control characters replaced, at most 1000 characters, before it reaches a log or the ledger. */
     private static Failed failed(ObjectNode detail, String message) {
-        detail.put("error", message);
-        return new Failed(message, detail);
+        String clean = message.replaceAll("[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]", "?");
+        clean = clean.length() > 1000 ? clean.substring(0, 1000) + "..." : clean;
+        detail.put("error", clean);
+        return new Failed(clean, detail);
     }
 }

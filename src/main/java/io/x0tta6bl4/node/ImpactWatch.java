@@ -27,8 +27,8 @@ import java.util.Optional;
  */
 final class ImpactWatch {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** How far back the samples go ({@link MeshLoad} keeps an hour): older executions are not measured. */
-    static final Duration HORIZON = Duration.ofMinutes(55);
+    /** How far back the samples go ({@link MeshLoad} keeps an hour, less a margin): a proposal whose "before" window is older is not measured. */
+    static final Duration HORIZON = Duration.ofMinutes(58);
 
     private final SpiffeId self;
     private final MeshLoad load;
@@ -48,7 +48,7 @@ final class ImpactWatch {
         boolean rollbackable = p.type() == ProposalType.CONFIG_UPDATE || p.type() == ProposalType.ROLLBACK;
         String rollback;
         if (!c.harmful()) {
-            rollback = c.before().samples() == 0 || c.after().samples() == 0 ? "not judged: no load samples on one side" : "not needed";
+            rollback = c.judged() ? "not needed" : "not judged: no API requests before or after the execution";
         } else {
             rollback = rollbackable ? "proposed" : "not possible: a " + p.type() + " cannot be rolled back by a proposal";
         }

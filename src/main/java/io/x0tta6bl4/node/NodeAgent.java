@@ -4,6 +4,7 @@ import io.x0tta6bl4.api.ApiServer;
 import io.x0tta6bl4.governance.ConfigKey;
 import io.x0tta6bl4.governance.Governance;
 import io.x0tta6bl4.governance.GovernanceFold;
+import io.x0tta6bl4.governance.RuntimeConfig;
 import io.x0tta6bl4.governance.VoteCheck;
 import io.x0tta6bl4.identity.CredentialFileException;
 import io.x0tta6bl4.identity.JwtSvidVerifier;
@@ -160,12 +161,13 @@ public final class NodeAgent implements AutoCloseable {
                     policy.leadershipChanged();
                     governanceFold = new GovernanceFold(new VoteCheck(bundle));
                     governance = Folded.follow("governance", ledger, governanceFold);
-                    live = LiveConfig.apply(config.detector(), config.load(), governance.state().config());
+                    live = LiveConfig.apply(config.detector(), config.load(), RuntimeConfig.EMPTY);
                     governance.onChange((before, after, entry) -> {
                         if (!before.config().equals(after.config())) {
                             configFolded(after);
                         }
                     });
+                    configFolded(governance.state()); // what was folded before the listener was registered
                     return () -> {
                         governance.close();
                         policy.close();
@@ -260,10 +262,10 @@ public final class NodeAgent implements AutoCloseable {
                 new Module("governance", () -> {
                     governor = new Governor(id, ledger, governance, policy::current, runtime.scheduler("governance", Thread.NORM_PRIORITY),
                             runtime.clock(), new HostActions(config.name(), credentials, config.hostAgent(), membership, ledger),
-                            new ImpactWatch(id, meshLoad), runtime.blocking("host-actions", Thread.NORM_PRIORITY));
+                            new ImpactWatch(id, meshLoad), runtime.scheduler("host-actions", Thread.NORM_PRIORITY)::execute);
                     ledger.onChange(governor::nudge);
                     governor.start();
-                    new RecoveryVotes(config.name(), credentials, ledger, governance, probing::states,
+                    new RecoveryVotes(config.name(), credentials, ledger, governance, probing::states, runtime.clock(),
                             runtime.blocking("recovery-votes", Thread.MAX_PRIORITY)).start();
                     return governor::close;
                 }),
@@ -282,7 +284,7 @@ public final class NodeAgent implements AutoCloseable {
      * The runtime config changed: the prober follows the new probe settings from its next probe,
      * the load alerts the new lines from their next sample (which reads {@link #live}).
      */
-    private void configFolded(Governance after) {
+    private synchronized void configFolded(Governance after) {
         LiveConfig.Applied next = LiveConfig.apply(config.detector(), config.load(), after.config());
         LiveConfig.Applied before = live;
         live = next;

@@ -40,10 +40,13 @@ final class RecoveryVotes {
     private final Folded<Governance> governance;
     private final Supplier<Map<String, PeerState>> detector;
     private final Executor signer;
+    private final java.time.InstantSource clock;
     private final SecureRandom random = new SecureRandom();
     private final Set<String> voted = ConcurrentHashMap.newKeySet();
 
-    RecoveryVotes(String self, NodeCredentials credentials, Ledger ledger, Folded<Governance> governance, Supplier<Map<String, PeerState>> detector, Executor signer) {
+    RecoveryVotes(String self, NodeCredentials credentials, Ledger ledger, Folded<Governance> governance, Supplier<Map<String, PeerState>> detector,
+                  java.time.InstantSource clock, Executor signer) {
+        this.clock = clock;
         this.self = self;
         this.credentials = credentials;
         this.ledger = ledger;
@@ -63,8 +66,9 @@ final class RecoveryVotes {
 
     private void consider(Proposal p) {
         String me = credentials.id().toString();
+        // A proposal whose voting is over is one the fold is replaying (a restart): its vote would be refused.
         if (p.type() != ProposalType.RECOVERY || p.state() != ProposalState.ACTIVE || !p.eligible().contains(me) || p.votes().containsKey(me)
-                || !voted.add(p.id())) {
+                || !clock.instant().isBefore(p.deadline()) || !voted.add(p.id())) {
             return;
         }
         try {

@@ -69,7 +69,7 @@ class DemoCommandTest {
                 .containsPattern("GET /api/config on node-1: api.max_connections = 50000 \\(set by [0-9a-f]{16}\\)")
                 .containsPattern("GET /api/config on node-3: api.max_connections = 50000 \\(set by [0-9a-f]{16}\\)")
                 .contains("defeated: YES 0 vs NO")
-                .containsPattern("impact of [0-9a-f]{16} \\(IMPACT entry, 5 s before vs after the execution, all nodes\\)")
+                .containsPattern("impact of [0-9a-f]{16} \\(IMPACT entry, 10 s before vs after the execution, all nodes\\)")
                 .contains("rollback: not needed", "rollback: proposed")
                 .containsPattern("the leader proposed [0-9a-f]{16}: \"Roll back [0-9a-f]{16}: error rate \\+\\d+\\.\\d\\d points\"")
                 .containsPattern("GET /api/config on node-2: api.max_connections = 50000 again \\(the setting of [0-9a-f]{16}, restored by [0-9a-f]{16}\\)");

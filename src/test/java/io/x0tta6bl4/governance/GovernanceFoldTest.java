@@ -354,6 +354,17 @@ class GovernanceFoldTest {
     }
 
     @Test
+    void aRollbackLeavesAKeyThatALaterProposalSetSince() {
+        Voters v = mesh();
+        String first = pass(v, "governance.credits", "20000");
+        String second = pass(v, "governance.credits", "50000");
+        passed(v, v.append(GovernanceFold.propose(Voters.node("node-2"), ProposalType.ROLLBACK, "undo the first", "",
+                Voters.JSON.createObjectNode().put("proposal", first), Optional.of(PERIOD), Optional.of(Duration.ZERO))));
+        assertThat(v.state.config().setting(ConfigKey.GOVERNANCE_CREDITS)).get().extracting(RuntimeConfig.Setting::value, RuntimeConfig.Setting::proposal)
+                .containsExactly("50000", second);
+    }
+
+    @Test
     void anImpactIsRecordedOnceAfterItsWindowAndOnlyForAnExecutedProposal() {
         Voters v = mesh();
         LedgerEntry made = v.append(GovernanceFold.propose(Voters.node("node-1"), ProposalType.CONFIG_UPDATE, "credits", "",

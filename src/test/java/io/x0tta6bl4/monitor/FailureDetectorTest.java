@@ -20,6 +20,21 @@ class FailureDetectorTest {
     private static final ProbeResult TIMEOUT = new ProbeResult.Failed(FailureKind.TIMEOUT, "no answer within 50 ms");
 
     @Test
+    void aLongerIntervalSetLiveIsNotTakenForSilenceByPhi() {
+        FailureDetector d = new FailureDetector(SOURCE.withKind(DetectorSettings.Kind.PHI_ACCRUAL), List.of("b"), 0);
+        for (long t = 100; t <= 3_000; t += 100) {
+            assertThat(d.onProbe("b", t * MS, t * MS, t * MS + MS, OK)).isEmpty();
+        }
+        DetectorSettings slow = new DetectorSettings(DetectorSettings.Kind.PHI_ACCRUAL, java.time.Duration.ofSeconds(1), java.time.Duration.ofMillis(500),
+                2, 3, SOURCE.phiSuspect(), SOURCE.phiDown(), SOURCE.minDeviation(), SOURCE.maxLateness(), SOURCE.admitAfter());
+        d.reconfigure(slow);
+        // 600 ms without an answer: six old intervals, but less than one new one.
+        assertThat(d.onTick(3_601 * MS, 3_601 * MS)).as("the peer answers every second now; 600 ms of quiet is normal").isEmpty();
+        assertThat(d.onProbe("b", 4_001 * MS, 4_001 * MS, 4_002 * MS, OK)).isEmpty();
+        assertThat(d.states()).containsEntry("b", PeerState.ALIVE);
+    }
+
+    @Test
     void threeConsecutiveMissesMeanDownTwoMeanSuspectAndAnAnswerMeansAlive() {
         FailureDetector d = new FailureDetector(SOURCE, List.of("b"), 0);
         assertThat(d.onProbe("b", 100 * MS, 100 * MS, 101 * MS, REFUSED)).isEmpty();

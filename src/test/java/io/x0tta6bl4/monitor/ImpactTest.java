@@ -34,6 +34,8 @@ class ImpactTest {
         assertThat(bad.errorRateRise()).isCloseTo(0.6, within(1e-9));
         assertThat(bad.harmful()).isTrue();
         assertThat(Impact.compare(Map.of(), Map.of("node-1", List.of(s(40, 1000, 3000, 50, 50)))).harmful()).as("nothing before").isFalse();
+        assertThat(Impact.compare(Map.of("node-1", List.of(s(40, 0, 0, 0, 0))), Map.of("node-1", List.of(s(40, 1000, 3000, 50, 50)))).harmful())
+                .as("no requests before: an error rate of 0 says nothing").isFalse();
     }
 
     @Test

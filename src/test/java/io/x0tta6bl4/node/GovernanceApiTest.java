@@ -243,12 +243,12 @@ class GovernanceApiTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> ok.get() >= 50);
             // One connection per node: node-2's load, three connections at a time, is mostly refused from the execution on.
             ObjectNode body = JSON.createObjectNode().put("type", "CONFIG_UPDATE").put("title", "one connection").put("voting_period", "60s")
-                    .put("execution_delay", "0s").put("impact_window", "4s");
+                    .put("execution_delay", "0s").put("impact_window", "10s");
             body.putObject("payload").putObject("set").put("api.max_connections", "1");
             HttpResponse<String> made = mesh.post("node-1", "/api/proposals", body.toString(), node1);
             assertThat(made.statusCode()).as(made.body()).isEqualTo(201);
             String id = JSON.readTree(made.body()).get("id").asText();
-            assertThat(JSON.readTree(made.body()).get("rules").get("impact_window_ms").asLong()).isEqualTo(4_000);
+            assertThat(JSON.readTree(made.body()).get("rules").get("impact_window_ms").asLong()).isEqualTo(10_000);
             for (String voter : List.of("node-1", "node-2", "node-3")) {
                 HttpResponse<String> v = mesh.post("node-1", "/api/proposals/" + id + "/votes", voteBody(signed(id, voter, Choice.YES, 3, "")), node1);
                 assertThat(v.statusCode()).as(v.body()).isEqualTo(200);
